@@ -1,0 +1,85 @@
+import 'reflect-metadata';
+import helmet from '@fastify/helmet';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/config';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
+import { createValidationPipe } from './common/http/validation';
+import { createLogger, PinoLoggerService } from './common/logging/logger';
+import { MetricsService } from './metrics/metrics.service';
+import { buildOpenApiDocument } from './openapi';
+
+export interface CreatedApp {
+  app: NestFastifyApplication;
+  logger: Logger;
+}
+
+/**
+ * Builds the whole HTTP application, the same way for `npm start` and for the
+ * e2e tests. `config.database.url` must already point at a database.
+ */
+export async function createApp(config: AppConfig, logger = createLogger(config.log.level)): Promise<CreatedApp> {
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: config.http.bodyLimitBytes,
+    // Trust exactly the configured number of proxy hops for the client address.
+    trustProxy: (_address: string, hop: number) => hop < config.http.trustProxyHops,
+    requestIdHeader: false,
+    genReqId: requestIdFor,
+    // Requests in flight finish on shutdown; idle keep-alive sockets close at once.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoLoggerService(logger),
+    bufferLogs: true,
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.observe(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
+      exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'],
+      maxAge: 600,
+    });
+  }
+
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(createValidationPipe());
+
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+    customSiteTitle: 'Assessment API',
+  });
+
+  return { app, logger };
+}

@@ -1,0 +1,38 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** A field at fault in a request, as listed in a validation problem. */
+export class FieldError {
+  @ApiProperty({ example: 'email', description: 'Dotted path of the field in the request' })
+  field: string;
+
+  @ApiProperty({ example: ['email must be an email'], type: [String] })
+  messages: string[];
+}
+
+/** RFC 9457 problem details, the body of every error response. */
+export class ProblemDetails {
+  @ApiProperty({ example: 'about:blank', description: 'URI reference naming the kind of problem' })
+  type: string;
+
+  @ApiProperty({ example: 'Not Found' })
+  title: string;
+
+  @ApiProperty({ example: 404 })
+  status: number;
+
+  @ApiPropertyOptional({ example: 'No route matches GET /nope' })
+  detail?: string;
+
+  @ApiPropertyOptional({ example: '/nope', description: 'The request path' })
+  instance?: string;
+
+  @ApiProperty({ example: '6f1c0b0e-93e5-4f1e-9a53-5d5b0c1f2a77' })
+  requestId: string;
+
+  @ApiPropertyOptional({ type: [FieldError], description: 'Present on validation problems' })
+  errors?: FieldError[];
+
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

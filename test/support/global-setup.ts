@@ -1,0 +1,46 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createDataSource } from '../../src/database/data-source';
+import { runMigrations } from '../../src/database/migrate';
+import { startEmbeddedProcess } from './embedded-process';
+import { EMBEDDED_TEMPLATE_ENV, TEMPLATE_DATABASE, withDatabase } from './test-env';
+
+/**
+ * Migrates one template database; each e2e file then gets a copy of its own.
+ * On a real server (DATABASE_URL) the copy is `CREATE DATABASE … TEMPLATE`;
+ * on the embedded default it is a PGlite data directory dump loaded afresh.
+ */
+export default async function globalSetup() {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const admin = new Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+    } finally {
+      await admin.end();
+    }
+    await migrate(withDatabase(url, TEMPLATE_DATABASE));
+    return;
+  }
+  const file = join(tmpdir(), `assessment-test-template-${process.pid}.tar`);
+  const embedded = await startEmbeddedProcess(['--dump-on-exit', file]);
+  try {
+    await migrate(embedded.url);
+  } finally {
+    await embedded.stop();
+  }
+  process.env[EMBEDDED_TEMPLATE_ENV] = file;
+}
+
+async function migrate(url: string) {
+  const dataSource = createDataSource({ url, poolSize: 2 });
+  await dataSource.initialize();
+  try {
+    await runMigrations(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
