@@ -1,10 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
-import { ProblemDetails } from '../common/errors/problem';
+import { ApiProblem, ApiProblems } from '../common/errors/api-problems.decorator';
 
 @ApiTags('health')
+@ApiProblems()
 @Public()
 @Controller('health')
 export class HealthController {
@@ -15,6 +16,7 @@ export class HealthController {
 
   /** The process is up and serving; says nothing about its dependencies. */
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
   @ApiOkResponse({ description: 'The process answers', schema: { example: { status: 'ok' } } })
   live() {
     return { status: 'ok' };
@@ -23,7 +25,8 @@ export class HealthController {
   /** Ready for traffic: the database answers within a second. */
   @Get('ready')
   @HealthCheck()
-  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: 'A dependency is down' })
+  @ApiOperation({ summary: 'Readiness: the database answers' })
+  @ApiProblem(503, 'A dependency is down; `checks` says which')
   ready() {
     return this.health.check([() => this.database.pingCheck('database').withTimeout(1_000)]);
   }
