@@ -1,0 +1,102 @@
+import type { ResponseValue, ShortTextQuestion } from '../../content/question.types';
+import { normaliseAnswerText, scoreShortText } from './short-text.scorer';
+
+const answer = (text: string): ResponseValue => ({ type: 'short_text', text });
+
+describe('normaliseAnswerText', () => {
+  it.each([
+    ['  Cloud-Trail’s   LOGS! ', 'cloudtrails logs'],
+    ['ＡＷＳ　ＣｌｏｕｄＴｒａｉｌ', 'aws cloudtrail'], // full-width letters and ideographic space (NFKC)
+    ['ﬁle', 'file'], // ligature (NFKC)
+    ['Amazon\tGuard\u00a0Duty\n', 'amazon guard duty'],
+    ['"S3", (bucket) policy.', 's3 bucket policy'],
+    ['Café', 'café'],
+    ['?!…', ''],
+    ['CloudTrail/GuardDuty', 'cloudtrail guardduty'], // a slash separates words
+    ['e-mail', 'email'], // a hyphen joins them
+  ])('normalises %j to %j', (text, expected) => {
+    expect(normaliseAnswerText(text)).toBe(expected);
+  });
+
+  it('treats composed and decomposed accents alike', () => {
+    expect(normaliseAnswerText('Cafe\u0301')).toBe(normaliseAnswerText('Caf\u00e9'));
+  });
+});
+
+describe('scoreShortText, accepted answers', () => {
+  const question: ShortTextQuestion = {
+    type: 'short_text',
+    prompt: 'Which service records API activity?',
+    points: 2,
+    accepted: ['AWS CloudTrail', 'CloudTrail'],
+  };
+
+  it.each(['CloudTrail', 'cloudtrail', '  AWS   CLOUDTRAIL. ', 'ＣｌｏｕｄＴｒａｉｌ', 'Cloud-Trail'])(
+    'gives full marks for %j',
+    (text) => {
+      expect(scoreShortText(question, answer(text))).toEqual({
+        score: 2,
+        maxScore: 2,
+        correctness: 'correct',
+        feedback: [],
+      });
+    },
+  );
+
+  it.each(['CloudWatch', 'CloudTrail logs', 'Cloud Trail', ''])(
+    'gives nothing for %j without keyword groups',
+    (text) => {
+      expect(scoreShortText(question, answer(text))).toMatchObject({ score: 0, correctness: 'incorrect' });
+    },
+  );
+
+  it('never matches an empty answer to an accepted answer that normalises to nothing', () => {
+    const odd: ShortTextQuestion = { ...question, accepted: ['?'] };
+    expect(scoreShortText(odd, answer('!')).score).toBe(0);
+    expect(scoreShortText(odd, answer('')).score).toBe(0);
+  });
+
+  it('scores a blank or wrong-type response as 0 incorrect', () => {
+    expect(scoreShortText(question, undefined)).toMatchObject({ score: 0, correctness: 'incorrect' });
+    expect(scoreShortText(question, { type: 'essay', text: 'CloudTrail' })).toMatchObject({
+      score: 0,
+      correctness: 'incorrect',
+    });
+  });
+});
+
+describe('scoreShortText, keyword groups', () => {
+  const question: ShortTextQuestion = {
+    type: 'short_text',
+    prompt: 'Name two sources of evidence for an investigation.',
+    points: 4,
+    accepted: ['CloudTrail and VPC Flow Logs'],
+    keywordGroups: [['CloudTrail', 'API logs'], ['VPC Flow Logs', 'flow-logs'], ['GuardDuty']],
+  };
+
+  it('prefers an accepted answer over keywords', () => {
+    expect(scoreShortText(question, answer('CloudTrail and VPC flow logs!')).score).toBe(4);
+  });
+
+  it.each<[string, number, string]>([
+    ['I would check CloudTrail, VPC flow logs and GuardDuty findings', 4, 'correct'],
+    ['Look at the API logs and the flowlogs', 2.6667, 'partial'], // punctuation dropped: `flow-logs` → `flowlogs`
+    ['VPC Flow Logs; GuardDuty', 2.6667, 'partial'],
+    ['CloudTrail cloudtrail CLOUDTRAIL', 1.3333, 'partial'], // one group counts once
+    ['CloudTrails and flow logging', 0, 'incorrect'], // whole words only
+    ['vpc flow', 0, 'incorrect'], // a phrase matches only whole
+    ['', 0, 'incorrect'],
+  ])('scores %j as %d (%s)', (text, score, correctness) => {
+    expect(scoreShortText(question, answer(text))).toMatchObject({ score, correctness });
+  });
+
+  it('ignores keywords that normalise to nothing', () => {
+    const withEmpty: ShortTextQuestion = { ...question, accepted: [], keywordGroups: [['...'], ['GuardDuty']] };
+    expect(scoreShortText(withEmpty, answer('GuardDuty')).score).toBe(2);
+    expect(scoreShortText(withEmpty, answer('')).score).toBe(0);
+  });
+
+  it('gives nothing for an empty list of groups', () => {
+    expect(scoreShortText({ ...question, keywordGroups: [] }, answer('GuardDuty')).score).toBe(0);
+  });
+});
