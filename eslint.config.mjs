@@ -30,7 +30,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/database/migration-cli.ts', 'src/openapi.cli.ts', 'src/**/*.cli.ts', 'seeds/**/*.ts'],
+    files: ['src/database/migration-cli.ts', 'src/openapi.cli.ts', 'src/users/user-create.cli.ts', 'src/**/*.cli.ts', 'seeds/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -54,7 +54,7 @@ describe('loadConfig', () => {
       JWT_SECRET: 'x'.repeat(48),
     });
     expect(config.env).toBe('production');
-    expect(config.auth.jwtSecret).not.toBe(DEVELOPMENT_JWT_SECRET);
+    expect(config.auth.signingKey).not.toBe(DEVELOPMENT_JWT_SECRET);
   });
 
   it('refuses a short JWT secret', () => {

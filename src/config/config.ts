@@ -1,5 +1,16 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 /** Secrets that ship in the repository for local use; production refuses them. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789abcdef';
@@ -69,9 +80,93 @@ class EnvironmentVariables {
   @Max(10)
   TRUST_PROXY_HOPS = 0;
 
+  @IsIn(['HS256', 'RS256', 'ES256'])
+  JWT_ALGORITHM: 'HS256' | 'RS256' | 'ES256' = 'HS256';
+
+  /** Signs and verifies access tokens when JWT_ALGORITHM is HS256. */
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET = DEVELOPMENT_JWT_SECRET;
+
+  /** PEM keys for RS256/ES256; `\n` escapes are accepted for one-line values. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  JWT_PRIVATE_KEY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  JWT_PUBLIC_KEY?: string;
+
+  @IsString()
+  @MinLength(1)
+  JWT_ISSUER = 'assessment-api';
+
+  @IsString()
+  @MinLength(1)
+  JWT_AUDIENCE = 'assessment-api';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(900, { message: 'JWT_ACCESS_TTL_SECONDS must not exceed 900 (15 minutes)' })
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  JWT_CLOCK_TOLERANCE_SECONDS = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  REFRESH_TOKEN_TTL_DAYS = 30;
+
+  /** Optional external identity provider or LMS whose tokens are accepted too. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'JWT_JWKS_URL must be an http(s) URL' })
+  JWT_JWKS_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  JWT_EXTERNAL_ISSUER?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  JWT_EXTERNAL_AUDIENCE?: string;
+
+  @IsIn(['RS256', 'ES256', 'PS256'])
+  JWT_EXTERNAL_ALGORITHM: 'RS256' | 'ES256' | 'PS256' = 'RS256';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  LOGIN_MAX_FAILURES_PER_ACCOUNT = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  LOGIN_MAX_FAILURES_PER_ADDRESS = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  LOGIN_FAILURE_WINDOW_SECONDS = 900;
+
+  /** Create demo users on the first start of the embedded database (never in production). */
+  @Transform(({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : value === 'true'))
+  @IsOptional()
+  @IsBoolean()
+  DEMO_USERS?: boolean;
 }
 
 export interface AppConfig {
@@ -92,7 +187,27 @@ export interface AppConfig {
   };
   log: { level: EnvironmentVariables['LOG_LEVEL'] };
   metrics: { token?: string };
-  auth: { jwtSecret: string };
+  auth: {
+    algorithm: EnvironmentVariables['JWT_ALGORITHM'];
+    /** HS256 secret, or the PEM private key for RS256/ES256. */
+    signingKey: string;
+    /** HS256 secret, or the PEM public key for RS256/ES256. */
+    verifyKey: string;
+    issuer: string;
+    audience: string;
+    accessTokenTtlSeconds: number;
+    clockToleranceSeconds: number;
+    refreshTokenTtlDays: number;
+    external?: {
+      jwksUrl: string;
+      issuer: string;
+      audience: string;
+      algorithm: EnvironmentVariables['JWT_EXTERNAL_ALGORITHM'];
+    };
+    login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
+  };
+  /** Demo users on the first start of an empty embedded database. */
+  demoUsers: boolean;
 }
 
 export class ConfigError extends Error {
@@ -114,13 +229,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ),
   );
 
+  const asymmetric = vars.JWT_ALGORITHM !== 'HS256';
+  if (asymmetric && (!vars.JWT_PRIVATE_KEY || !vars.JWT_PUBLIC_KEY)) {
+    problems.push(`JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are required when JWT_ALGORITHM=${vars.JWT_ALGORITHM}`);
+  }
+  const externalSet = [vars.JWT_JWKS_URL, vars.JWT_EXTERNAL_ISSUER, vars.JWT_EXTERNAL_AUDIENCE].filter(Boolean).length;
+  if (externalSet > 0 && externalSet < 3) {
+    problems.push('JWT_JWKS_URL, JWT_EXTERNAL_ISSUER and JWT_EXTERNAL_AUDIENCE must be set together');
+  }
+  if (vars.JWT_EXTERNAL_ISSUER && vars.JWT_EXTERNAL_ISSUER === vars.JWT_ISSUER) {
+    problems.push('JWT_EXTERNAL_ISSUER must differ from JWT_ISSUER');
+  }
   if (vars.NODE_ENV === 'production') {
     if (!vars.DATABASE_URL) problems.push('DATABASE_URL is required when NODE_ENV=production');
-    if (vars.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+    if (!asymmetric && vars.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
       problems.push('JWT_SECRET must be changed from its development default when NODE_ENV=production');
     }
+    if (vars.DEMO_USERS) problems.push('DEMO_USERS cannot be enabled when NODE_ENV=production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
+
+  const pem = (value: string | undefined) => (value ?? '').replace(/\\n/g, '\n');
 
   return {
     env: vars.NODE_ENV,
@@ -137,6 +266,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     database: { url: vars.DATABASE_URL, dataDir: vars.DATA_DIR, poolSize: vars.DB_POOL_SIZE },
     log: { level: vars.LOG_LEVEL },
     metrics: { token: vars.METRICS_TOKEN },
-    auth: { jwtSecret: vars.JWT_SECRET },
+    auth: {
+      algorithm: vars.JWT_ALGORITHM,
+      signingKey: asymmetric ? pem(vars.JWT_PRIVATE_KEY) : vars.JWT_SECRET,
+      verifyKey: asymmetric ? pem(vars.JWT_PUBLIC_KEY) : vars.JWT_SECRET,
+      issuer: vars.JWT_ISSUER,
+      audience: vars.JWT_AUDIENCE,
+      accessTokenTtlSeconds: vars.JWT_ACCESS_TTL_SECONDS,
+      clockToleranceSeconds: vars.JWT_CLOCK_TOLERANCE_SECONDS,
+      refreshTokenTtlDays: vars.REFRESH_TOKEN_TTL_DAYS,
+      external:
+        vars.JWT_JWKS_URL && vars.JWT_EXTERNAL_ISSUER && vars.JWT_EXTERNAL_AUDIENCE
+          ? {
+              jwksUrl: vars.JWT_JWKS_URL,
+              issuer: vars.JWT_EXTERNAL_ISSUER,
+              audience: vars.JWT_EXTERNAL_AUDIENCE,
+              algorithm: vars.JWT_EXTERNAL_ALGORITHM,
+            }
+          : undefined,
+      login: {
+        maxFailuresPerAccount: vars.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        maxFailuresPerAddress: vars.LOGIN_MAX_FAILURES_PER_ADDRESS,
+        windowSeconds: vars.LOGIN_FAILURE_WINDOW_SECONDS,
+      },
+    },
+    demoUsers: vars.NODE_ENV !== 'production' && !vars.DATABASE_URL && (vars.DEMO_USERS ?? true),
   };
 }

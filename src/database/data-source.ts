@@ -23,6 +23,9 @@ export function buildDataSourceOptions(settings: DataSourceSettings): DataSource
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // gen_random_uuid() is built into PostgreSQL 13+: no extension to install.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     migrationsRun: false,
     namingStrategy: new SnakeNamingStrategy(),
     applicationName: settings.applicationName ?? 'assessment-api',

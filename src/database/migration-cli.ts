@@ -78,7 +78,8 @@ async function generate(dataSource: import('typeorm').DataSource, name: string |
     queries
       .map(({ query, parameters }) => {
         const params = parameters?.length ? `, ${JSON.stringify(parameters)}` : '';
-        return `    await queryRunner.query(${JSON.stringify(query)}${params});`;
+        const sql = query.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
+        return `    await queryRunner.query(\`${sql}\`${params});`;
       })
       .join('\n');
   const source = `import { MigrationInterface, QueryRunner } from 'typeorm';

@@ -13,6 +13,8 @@ export abstract class DomainError extends Error {
     detail: string,
     /** Extension members added to the problem body. */
     readonly extensions: Record<string, unknown> = {},
+    /** Response headers, e.g. Retry-After. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
     this.name = new.target.name;
@@ -45,5 +47,32 @@ export class ValidationFailed extends DomainError {
 
   constructor(readonly errors: FieldFault[]) {
     super(`${errors.length} field${errors.length === 1 ? '' : 's'} failed validation`, { errors });
+  }
+}
+
+export class TooManyRequests extends DomainError {
+  readonly code = 'too-many-requests';
+  readonly status = 429;
+  readonly title = 'Too Many Requests';
+
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(detail, { retryAfter: retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) });
+  }
+}
+
+export class Forbidden extends DomainError {
+  readonly code = 'forbidden';
+  readonly status = 403;
+  readonly title = 'Forbidden';
+}
+
+/** RFC 6750 §3: a missing or bad bearer token. */
+export class Unauthorized extends DomainError {
+  readonly code = 'unauthorized';
+  readonly status = 401;
+  readonly title = 'Unauthorized';
+
+  constructor(detail: string) {
+    super(detail, {}, { 'www-authenticate': 'Bearer' });
   }
 }

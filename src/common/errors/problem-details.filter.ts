@@ -7,6 +7,7 @@ import { PROBLEM_CONTENT_TYPE, ProblemDetails } from './problem';
 
 interface Mapped {
   status: number;
+  headers?: Record<string, string>;
   type?: string;
   title?: string;
   detail?: string;
@@ -49,7 +50,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       requestId: String(request.id),
       ...mapped.extensions,
     };
-    void reply.status(mapped.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+    void reply
+      .status(mapped.status)
+      .headers({ ...mapped.headers, 'content-type': PROBLEM_CONTENT_TYPE })
+      .send(body);
   }
 
   private map(exception: unknown): Mapped {
@@ -60,6 +64,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         title: exception.title,
         detail: exception.message,
         extensions: exception.extensions,
+        headers: exception.headers,
       };
     }
     if (exception instanceof HttpException) return mapHttpException(exception);

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Caller } from '../auth/access.types';
+import { AuditEvent } from './audit-event.entity';
+
+export interface AuditEntry {
+  action: string;
+  targetType: string;
+  targetId: string;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+  reason?: string | null;
+}
+
+/**
+ * Writes audit events. Takes the transaction's EntityManager on purpose: an
+ * audit event commits or rolls back with the change it describes.
+ */
+@Injectable()
+export class AuditService {
+  async record(manager: EntityManager, caller: Caller, entry: AuditEntry): Promise<void> {
+    const { principal } = caller;
+    await manager.save(
+      manager.create(AuditEvent, {
+        actorType: principal.kind === 'client' && principal.clientId === 'system' ? 'system' : principal.kind,
+        actorId: principal.kind === 'client' ? principal.clientId : principal.id,
+        action: entry.action,
+        targetType: entry.targetType,
+        targetId: entry.targetId,
+        before: entry.before ?? null,
+        after: entry.after ?? null,
+        reason: entry.reason ?? null,
+        requestId: caller.requestId,
+      }),
+    );
+  }
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { AccessGuard } from './access.guard';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtStrategy } from './jwt.strategy';
+import { INSTRUCTOR_ROSTER, LearnerAccessService, noRoster } from './learner-access.service';
+import { LoginThrottleService } from './login-throttle.service';
+import { PrincipalService } from './principal.service';
+import { TokenService } from './token.service';
+
+@Module({
+  imports: [PassportModule],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    TokenService,
+    LoginThrottleService,
+    PrincipalService,
+    JwtStrategy,
+    LearnerAccessService,
+    // Cohorts replace this with the real roster.
+    { provide: INSTRUCTOR_ROSTER, useValue: noRoster },
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
+  exports: [TokenService, PrincipalService, LearnerAccessService],
+})
+export class AuthModule {}

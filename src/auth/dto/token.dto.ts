@@ -1,0 +1,68 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+export const GRANT_TYPES = ['password', 'client_credentials', 'refresh_token'] as const;
+
+/** RFC 6749 token request; field names as the RFC spells them. Form or JSON body. */
+export class TokenRequestDto {
+  @ApiProperty({ enum: GRANT_TYPES })
+  @IsIn(GRANT_TYPES)
+  grant_type: (typeof GRANT_TYPES)[number];
+
+  @ApiPropertyOptional({ description: 'Email (password grant)', example: 'learner@example.com' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  username?: string;
+
+  @ApiPropertyOptional({ description: 'Password (password grant)', format: 'password' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  password?: string;
+
+  @ApiPropertyOptional({ description: 'Client id (client_credentials), unless sent with HTTP Basic' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  client_id?: string;
+
+  @ApiPropertyOptional({
+    description: 'Client secret (client_credentials), unless sent with HTTP Basic',
+    format: 'password',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  client_secret?: string;
+
+  @ApiPropertyOptional({ description: 'Refresh token (refresh_token grant)' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  refresh_token?: string;
+
+  @ApiPropertyOptional({ description: 'Space-separated scopes to narrow a client token to', example: 'progress:read' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  scope?: string;
+}
+
+export class TokenResponseDto {
+  @ApiProperty({ description: 'JWT (typ at+jwt), valid for expires_in seconds' })
+  access_token: string;
+
+  @ApiProperty({ enum: ['Bearer'] })
+  token_type: 'Bearer';
+
+  @ApiProperty({ example: 900 })
+  expires_in: number;
+
+  @ApiPropertyOptional({ description: 'Opaque; rotates on every use. Not issued to machine clients.' })
+  refresh_token?: string;
+
+  @ApiPropertyOptional({ description: 'Granted scopes (machine clients)' })
+  scope?: string;
+}

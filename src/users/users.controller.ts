@@ -1,0 +1,110 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Caller } from '../auth/access.types';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { CurrentCaller } from '../auth/current-caller.decorator';
+import { ApiProblem, ApiProblems } from '../common/errors/api-problems.decorator';
+import {
+  CreateUserDto,
+  ListUsersQueryDto,
+  UpdateMeDto,
+  UpdateUserDto,
+  UpsertUserByExternalIdDto,
+  UpsertUserResponseDto,
+  UserPageDto,
+  UserResponseDto,
+} from './dto/user.dto';
+import { UsersService } from './users.service';
+
+const userIdParam = ApiParam({ name: 'id', description: 'User id, or `me` for the caller' });
+
+@ApiTags('users')
+@ApiProblems()
+@Controller('v1/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @Authenticated({ roles: ['admin'], scopes: ['users:write'] })
+  @ApiOperation({ summary: 'Create a user' })
+  @ApiCreatedResponse({ type: UserResponseDto })
+  @ApiProblem(409, 'The email or external id is taken')
+  create(@CurrentCaller() caller: Caller, @Body() dto: CreateUserDto) {
+    return this.users.create(caller, dto);
+  }
+
+  @Get()
+  @Authenticated({ roles: ['admin'], scopes: ['users:read', 'users:write'] })
+  @ApiOperation({ summary: 'List users, newest first' })
+  @ApiOkResponse({ type: UserPageDto })
+  list(@Query() query: ListUsersQueryDto) {
+    return this.users.list(query);
+  }
+
+  @Get('me')
+  @Authenticated()
+  @ApiOperation({ summary: 'The calling person' })
+  @ApiOkResponse({ type: UserResponseDto })
+  me(@CurrentCaller() caller: Caller) {
+    return this.users.get(caller, 'me');
+  }
+
+  @Patch('me')
+  @Authenticated()
+  @ApiOperation({ summary: 'Change your own name or password' })
+  @ApiOkResponse({ type: UserResponseDto })
+  updateMe(@CurrentCaller() caller: Caller, @Body() dto: UpdateMeDto) {
+    return this.users.updateMe(caller, dto);
+  }
+
+  @Put('by-external-id/:externalId')
+  @Authenticated({ roles: ['admin'], scopes: ['users:write'] })
+  @ApiOperation({ summary: 'Create or update a user by the LMS’s id (roster sync)' })
+  @ApiOkResponse({ type: UpsertUserResponseDto })
+  @ApiProblem(409, 'The email belongs to another user')
+  upsertByExternalId(
+    @CurrentCaller() caller: Caller,
+    @Param('externalId') externalId: string,
+    @Body() dto: UpsertUserByExternalIdDto,
+  ) {
+    return this.users.upsertByExternalId(caller, externalId, dto);
+  }
+
+  @Get(':id')
+  @Authenticated({ scopes: ['users:read', 'users:write'] })
+  @userIdParam
+  @ApiOperation({ summary: 'A user: yourself, or (admins, instructors of their cohorts, clients) others' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiProblem(404, 'No such user, or not visible to the caller')
+  get(@CurrentCaller() caller: Caller, @Param('id') id: string) {
+    return this.users.get(caller, id);
+  }
+
+  @Patch(':id')
+  @Authenticated({ roles: ['admin'], scopes: ['users:write'] })
+  @userIdParam
+  @ApiOperation({ summary: 'Update a user (roles included)' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiProblem(404, 'No such user')
+  update(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: UpdateUserDto) {
+    return this.users.update(caller, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authenticated({ roles: ['admin'], scopes: ['users:write'] })
+  @userIdParam
+  @ApiOperation({ summary: 'Delete a user; their tokens stop working' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblem(404, 'No such user')
+  remove(@CurrentCaller() caller: Caller, @Param('id') id: string) {
+    return this.users.remove(caller, id);
+  }
+}
