@@ -15,7 +15,23 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addServer('/', 'This server')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
+  markPublicOperations(document);
+  return document;
+}
+
+/**
+ * Every route is either @Authenticated (which documents bearer auth) or
+ * @Public (the route inventory test enforces it), so an operation without a
+ * security requirement is public; say so explicitly with `security: []`.
+ */
+function markPublicOperations(document: OpenAPIObject) {
+  for (const path of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const) {
+      const operation = path[method];
+      if (operation && !operation.security) operation.security = [];
+    }
+  }
 }
