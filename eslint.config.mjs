@@ -25,12 +25,20 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/unbound-method': 'off',
       'no-console': 'off',
     },
   },
   {
-    files: ['src/database/migration-cli.ts', 'src/openapi.cli.ts', 'src/users/user-create.cli.ts', 'src/**/*.cli.ts', 'seeds/**/*.ts'],
+    files: [
+      'src/database/migration-cli.ts',
+      'src/openapi.cli.ts',
+      'src/users/user-create.cli.ts',
+      'src/**/*.cli.ts',
+      'seeds/**/*.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
 );

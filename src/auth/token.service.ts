@@ -61,9 +61,12 @@ export class TokenService {
   async consumeRefreshToken(manager: EntityManager, token: string): Promise<RefreshOutcome> {
     const tokenHash = hashToken(token);
     const consumed: { user_id: string; family_id: string; expires_at: Date }[] = await manager.query(
-      `UPDATE refresh_tokens SET used_at = now()
-        WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL
-        RETURNING user_id, family_id, expires_at`,
+      // Wrapped in a CTE because TypeORM answers a bare UPDATE with [rows, count], not rows.
+      `WITH consumed AS (
+         UPDATE refresh_tokens SET used_at = now()
+          WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL
+          RETURNING user_id, family_id, expires_at)
+       SELECT * FROM consumed`,
       [tokenHash],
     );
     const row = consumed[0];
