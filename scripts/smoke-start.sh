@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the quick start on the embedded database: `npm start` with no
-# DATABASE_URL answers /health/ready within 30 s, and data written before a
-# restart is there after it. Expects `npm run build` to have run.
+# DATABASE_URL answers /health/ready within 30 s, demo users are printed once,
+# and data written before a restart is there after it. Needs `npm run build`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,12 +34,29 @@ stop() {
   pid=
 }
 
+token() {
+  curl -fsS -X POST "http://127.0.0.1:$port/v1/auth/token" \
+    --data-urlencode grant_type=password --data-urlencode username=admin@demo.local \
+    --data-urlencode "password=$1" | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token'
+}
+
 started=$(date +%s%N)
 start
 echo "smoke: ready after $(( ($(date +%s%N) - started) / 1000000 )) ms on a fresh data folder"
-migrations_before=$(curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null && ls "$data_dir/pgdata" | wc -l)
+password=$(awk '$2 == "admin@demo.local" { print $3 }' "$log")
+[ -n "$password" ] || { echo "smoke: no demo admin password printed on first start" >&2; cat "$log" >&2; exit 1; }
+user_id=$(curl -fsS -X POST "http://127.0.0.1:$port/v1/users" -H "authorization: Bearer $(token "$password")" \
+  -H 'content-type: application/json' \
+  -d '{"email":"smoke@test.example","displayName":"Smoke","roles":["learner"]}' |
+  node -pe 'JSON.parse(require("fs").readFileSync(0)).id')
+echo "smoke: created user $user_id"
 stop
+
 start
-echo "smoke: restarted; data folder kept ($migrations_before entries)"
+found=$(curl -fsS "http://127.0.0.1:$port/v1/users/$user_id" -H "authorization: Bearer $(token "$password")" |
+  node -pe 'JSON.parse(require("fs").readFileSync(0)).email')
+[ "$found" = "smoke@test.example" ] || { echo "smoke: user lost across restart" >&2; exit 1; }
+grep -c "Demo users (shown once" "$log" | grep -qx 1 || { echo "smoke: demo users printed more than once" >&2; exit 1; }
+echo "smoke: restarted; the user is still there and demo credentials were printed once"
 stop
 echo "smoke: passed"
