@@ -2,10 +2,30 @@ import { AuditEvent } from '../audit/audit-event.entity';
 import { LoginFailure } from '../auth/login-failure.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { MachineClient } from '../clients/machine-client.entity';
+import { Activity } from '../content/entities/activity.entity';
+import { ActivityStep } from '../content/entities/activity-step.entity';
+import { ChecklistItem } from '../content/entities/checklist-item.entity';
+import { CourseModule } from '../content/entities/course-module.entity';
+import { Question } from '../content/entities/question.entity';
+import { QuestionVersion } from '../content/entities/question-version.entity';
+import { Quiz } from '../content/entities/quiz.entity';
 import { User } from '../users/user.entity';
 
 /**
  * Every entity the data source knows. Listed by hand (not globbed) so the same
  * list works from TypeScript sources under jest and from compiled output.
  */
-export const entities: Function[] = [User, MachineClient, RefreshToken, LoginFailure, AuditEvent];
+export const entities: Function[] = [
+  User,
+  MachineClient,
+  RefreshToken,
+  LoginFailure,
+  AuditEvent,
+  CourseModule,
+  Activity,
+  ActivityStep,
+  ChecklistItem,
+  Quiz,
+  Question,
+  QuestionVersion,
+];
