@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { join } from 'node:path';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/config';
 import { createLogger } from './common/logging/logger';
-import { EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
+import { resolveDatabase } from './database/resolve-database';
 
 async function bootstrap() {
   let config;
@@ -18,12 +17,14 @@ async function bootstrap() {
   }
   const logger = createLogger(config.log.level);
 
-  let embedded: EmbeddedPostgres | undefined;
-  if (!config.database.url) {
-    const dataDir = join(config.database.dataDir, 'pgdata');
-    embedded = await startEmbeddedPostgres({ dataDir });
-    logger.info({ dataDir, url: embedded.url }, 'embedded PostgreSQL started (no DATABASE_URL set)');
-    config = { ...config, database: { ...config.database, url: embedded.url } };
+  const resolved = await resolveDatabase(config);
+  const embedded = resolved.embedded;
+  config = resolved.config;
+  if (embedded) {
+    logger.info(
+      { dataDir: config.database.dataDir, url: embedded.url },
+      'embedded PostgreSQL started (no DATABASE_URL set)',
+    );
   }
 
   const { app } = await createApp(config, logger);

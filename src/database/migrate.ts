@@ -6,9 +6,11 @@ const MIGRATION_LOCK_ID = 7_345_201;
 /**
  * Applies pending migrations under a PostgreSQL advisory lock, so several API
  * instances starting at once migrate one after another instead of racing.
- * The lock holds one pooled connection, so the pool needs at least two.
+ * The lock holds one pooled connection while another migrates.
  */
 export async function runMigrations(dataSource: DataSource): Promise<Migration[]> {
+  // A one-connection pool (the embedded database, one process per folder) has no one to race.
+  if (poolSize(dataSource) < 2) return dataSource.runMigrations({ transaction: 'each' });
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
@@ -27,4 +29,9 @@ export async function runMigrations(dataSource: DataSource): Promise<Migration[]
 export async function pendingSchemaChanges(dataSource: DataSource): Promise<string[]> {
   const sqlInMemory = await dataSource.driver.createSchemaBuilder().log();
   return sqlInMemory.upQueries.map((query) => query.query);
+}
+
+function poolSize(dataSource: DataSource): number {
+  const extra = (dataSource.options as { extra?: { max?: number } }).extra;
+  return extra?.max ?? 10;
 }

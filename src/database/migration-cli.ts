@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     embedded = await startEmbeddedPostgres(persistent ? { dataDir: join(config.database.dataDir, 'pgdata') } : {});
     url = embedded.url;
   }
-  const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'assessment-migrations' });
+  const dataSource = createDataSource({ url, poolSize: embedded ? 1 : 2, applicationName: 'assessment-migrations' });
   await dataSource.initialize();
   try {
     switch (command) {

@@ -6,13 +6,12 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { ROLES, type Role, SYSTEM_CALLER } from '../auth/access.types';
 import { loadConfig } from '../config/config';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '../database/embedded-postgres';
+import { resolveDatabase } from '../database/resolve-database';
 import { UsersService } from './users.service';
 
 async function main(): Promise<number> {
@@ -32,12 +31,7 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  let config = { ...loadConfig(), demoUsers: false };
-  let embedded: EmbeddedPostgres | undefined;
-  if (!config.database.url) {
-    embedded = await startEmbeddedPostgres({ dataDir: join(config.database.dataDir, 'pgdata') });
-    config = { ...config, database: { ...config.database, url: embedded.url } };
-  }
+  const { config, embedded } = await resolveDatabase({ ...loadConfig(), demoUsers: false });
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });
   try {
     const password = values.password ?? randomBytes(15).toString('base64url');

@@ -22,21 +22,21 @@ export default async function globalSetup() {
     } finally {
       await admin.end();
     }
-    await migrate(withDatabase(url, TEMPLATE_DATABASE));
+    await migrate(withDatabase(url, TEMPLATE_DATABASE), 2);
     return;
   }
   const file = join(tmpdir(), `assessment-test-template-${process.pid}.tar`);
   const embedded = await startEmbeddedProcess(['--dump-on-exit', file]);
   try {
-    await migrate(embedded.url);
+    await migrate(embedded.url, 1);
   } finally {
     await embedded.stop();
   }
   process.env[EMBEDDED_TEMPLATE_ENV] = file;
 }
 
-async function migrate(url: string) {
-  const dataSource = createDataSource({ url, poolSize: 2 });
+async function migrate(url: string, poolSize: number) {
+  const dataSource = createDataSource({ url, poolSize });
   await dataSource.initialize();
   try {
     await runMigrations(dataSource);

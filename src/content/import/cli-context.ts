@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../../app.module';
 import { loadConfig } from '../../config/config';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../database/embedded-postgres';
+import { resolveDatabase } from '../../database/resolve-database';
 import { ModuleImportService } from './module-import.service';
 
 /**
@@ -12,12 +11,7 @@ import { ModuleImportService } from './module-import.service';
  */
 export async function withImporter<T>(work: (importer: ModuleImportService) => Promise<T>): Promise<T> {
   // Demo users and the first-start seeding belong to `npm start`, not to these scripts.
-  let config = { ...loadConfig(), demoUsers: false };
-  let embedded: EmbeddedPostgres | undefined;
-  if (!config.database.url) {
-    embedded = await startEmbeddedPostgres({ dataDir: join(config.database.dataDir, 'pgdata') });
-    config = { ...config, database: { ...config.database, url: embedded.url } };
-  }
+  const { config, embedded } = await resolveDatabase({ ...loadConfig(), demoUsers: false });
   try {
     const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });
     try {
