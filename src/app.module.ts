@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AttemptsModule } from './attempts/attempts.module';
+import { ClockModule } from './common/clock';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { AuditModule } from './audit/audit.module';
@@ -16,6 +18,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ClockModule,
         DatabaseModule,
         AuditModule,
         HealthModule,
@@ -23,6 +26,7 @@ export class AppModule {
         UsersModule,
         ClientsModule,
         ContentModule,
+        AttemptsModule,
       ],
     };
   }

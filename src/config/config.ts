@@ -162,6 +162,13 @@ class EnvironmentVariables {
   @Max(86_400)
   LOGIN_FAILURE_WINDOW_SECONDS = 900;
 
+  /** How often overdue attempts are closed; 0 turns the sweeper off (tests call it directly). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  ATTEMPT_SWEEP_INTERVAL_MS = 15_000;
+
   /** Create demo users on the first start of the embedded database (never in production). */
   @Transform(({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : value === 'true'))
   @IsOptional()
@@ -206,6 +213,7 @@ export interface AppConfig {
     };
     login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
   };
+  attempts: { sweepIntervalMs: number };
   /** Demo users on the first start of an empty embedded database. */
   demoUsers: boolean;
 }
@@ -290,6 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         windowSeconds: vars.LOGIN_FAILURE_WINDOW_SECONDS,
       },
     },
+    attempts: { sweepIntervalMs: vars.ATTEMPT_SWEEP_INTERVAL_MS },
     demoUsers: vars.NODE_ENV !== 'production' && !vars.DATABASE_URL && (vars.DEMO_USERS ?? true),
   };
 }

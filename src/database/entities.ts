@@ -1,7 +1,10 @@
+import { Attempt } from '../attempts/entities/attempt.entity';
+import { AttemptResponse } from '../attempts/entities/attempt-response.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { LoginFailure } from '../auth/login-failure.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { MachineClient } from '../clients/machine-client.entity';
+import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity';
 import { Activity } from '../content/entities/activity.entity';
 import { ActivityStep } from '../content/entities/activity-step.entity';
 import { ChecklistItem } from '../content/entities/checklist-item.entity';
@@ -28,4 +31,7 @@ export const entities: Function[] = [
   Quiz,
   Question,
   QuestionVersion,
+  Attempt,
+  AttemptResponse,
+  IdempotencyKey,
 ];

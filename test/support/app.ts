@@ -19,7 +19,16 @@ export interface TestApp {
  */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: database.url,
+    // Tests close overdue attempts themselves, at the moment they choose.
+    ATTEMPT_SWEEP_INTERVAL_MS: '0',
+    // The embedded database takes one connection at a time (see src/database/resolve-database.ts).
+    ...(process.env.DATABASE_URL ? {} : { DB_POOL_SIZE: '1' }),
+    ...env,
+  });
   const { app } = await createApp(config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

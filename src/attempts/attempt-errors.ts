@@ -1,0 +1,31 @@
+import { DomainError } from '../common/errors/domain-error';
+
+/** The attempt no longer takes answers: submitted, or past its deadline and grace period. */
+export class AttemptClosed extends DomainError {
+  readonly code = 'attempt-closed';
+  readonly status = 409;
+  readonly title = 'Attempt Closed';
+}
+
+export class AttemptLimitReached extends DomainError {
+  readonly code = 'attempt-limit-reached';
+  readonly status = 409;
+  readonly title = 'Attempt Limit Reached';
+}
+
+export class AttemptTooSoon extends DomainError {
+  readonly code = 'attempt-too-soon';
+  readonly status = 409;
+  readonly title = 'Too Soon for Another Attempt';
+
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(detail, { retryAfter: retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) });
+  }
+}
+
+/** Grading needs a finished attempt. */
+export class AttemptInProgress extends DomainError {
+  readonly code = 'attempt-in-progress';
+  readonly status = 409;
+  readonly title = 'Attempt In Progress';
+}

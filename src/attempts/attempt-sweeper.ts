@@ -1,0 +1,70 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.constants';
+import { AttemptsService } from './attempts.service';
+import { Attempt } from './entities/attempt.entity';
+import { loadQuiz } from './quiz-context';
+
+/**
+ * Closes attempts whose deadline and grace period have passed, scoring the
+ * answers saved so far, with the deadline as finish time. Rows are claimed
+ * with FOR UPDATE SKIP LOCKED, so any number of API instances can sweep at
+ * once without closing an attempt twice or waiting on each other.
+ */
+@Injectable()
+export class AttemptSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('AttemptSweeper');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly attempts: AttemptsService,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap() {
+    const interval = this.config.attempts.sweepIntervalMs;
+    if (interval <= 0) return;
+    this.timer = setInterval(() => {
+      this.running ??= this.closeOverdueAttempts()
+        .catch((error: unknown) => this.logger.error({ err: error }, 'sweeping overdue attempts failed'))
+        .finally(() => (this.running = undefined));
+    }, interval);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown() {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One batch; returns how many attempts it closed. */
+  async closeOverdueAttempts(batchSize = 100): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const overdue = await manager
+        .getRepository(Attempt)
+        .createQueryBuilder('a')
+        .where("a.state = 'in_progress' AND a.closes_at < :now", { now: this.clock.now() })
+        .orderBy('a.closes_at')
+        .take(batchSize)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany();
+      for (const attempt of overdue) {
+        await this.attempts.finish(
+          manager,
+          attempt,
+          await loadQuiz(manager, attempt.quizId),
+          attempt.deadlineAt ?? this.clock.now(),
+        );
+      }
+      if (overdue.length > 0) this.logger.log({ closed: overdue.length }, 'closed overdue attempts');
+      return overdue.length;
+    });
+  }
+}

@@ -1,0 +1,117 @@
+import type { QuizSettings } from '../content/import/answer-key';
+import { type LearnerQuestion, toLearnerQuestion } from '../content/learner-view';
+import type { QuestionDefinition } from '../content/question.types';
+import type { AttemptResponseDto, AttemptScoreDto, AttemptSummaryDto, QuestionResultDto } from './dto/attempt.dto';
+import type { Attempt } from './entities/attempt.entity';
+import type { AttemptResponse } from './entities/attempt-response.entity';
+import { redactQuestionResult, reviewVisibility } from './policy/review-policy';
+
+export interface AttemptViewInput {
+  attempt: Attempt;
+  settings: QuizSettings;
+  definitions: ReadonlyMap<string, QuestionDefinition>;
+  responses: readonly AttemptResponse[];
+  attemptsUsed: number;
+  hasAttemptInProgress: boolean;
+  /** Learners see what the review policy allows; staff and clients see everything. */
+  audience: 'learner' | 'staff';
+}
+
+export function toAttemptScore(attempt: Attempt): AttemptScoreDto | null {
+  if (attempt.state === 'in_progress' || attempt.scoreMax === null) return null;
+  return {
+    raw: attempt.scoreRaw,
+    max: attempt.scoreMax,
+    scaled: attempt.scoreScaled,
+    passed: attempt.passed,
+    pending: attempt.pendingCount,
+  };
+}
+
+export function toAttemptSummary(attempt: Attempt): AttemptSummaryDto {
+  return {
+    id: attempt.id,
+    quizId: attempt.quizId,
+    number: attempt.number,
+    state: attempt.state,
+    startedAt: attempt.startedAt.toISOString(),
+    submittedAt: attempt.submittedAt?.toISOString() ?? null,
+    score: toAttemptScore(attempt),
+  };
+}
+
+/**
+ * An attempt as its reader may see it. Invariant 4: a learner never receives
+ * keys, correctness or explanations before the review policy allows them;
+ * while the attempt is in progress they receive none at all.
+ */
+export function toAttemptView(input: AttemptViewInput): AttemptResponseDto {
+  const { attempt, settings, definitions } = input;
+  const byVersion = new Map(input.responses.map((response) => [response.questionVersionId, response]));
+  const visibility =
+    input.audience === 'staff'
+      ? { score: true, correctness: true, answers: true, explanations: true, feedback: true }
+      : reviewVisibility({
+          review: settings.review,
+          attemptState: attempt.state,
+          attemptsUsed: input.attemptsUsed,
+          attemptsAllowed: settings.attemptsAllowed,
+          hasAttemptInProgress: input.hasAttemptInProgress,
+        });
+  const finished = attempt.state !== 'in_progress';
+
+  const questions = attempt.questionOrder.map((versionId, index) => ({
+    questionVersionId: versionId,
+    position: index + 1,
+    question: inAttemptOrder(toLearnerQuestion(definitionOf(definitions, versionId)), attempt.choiceOrder[versionId]),
+    response: byVersion.get(versionId)?.response ?? null,
+  }));
+  const results: QuestionResultDto[] = finished
+    ? attempt.questionOrder.map((versionId) => {
+        const stored = byVersion.get(versionId);
+        const definition = definitionOf(definitions, versionId);
+        return redactQuestionResult(
+          {
+            questionVersionId: versionId,
+            score: stored ? (stored.manualScore ?? stored.autoScore) : 0,
+            maxScore: stored?.maxScore ?? definition.points,
+            correctness: stored?.correctness ?? 'incorrect',
+            feedback: stored?.feedback ?? [],
+          },
+          definition,
+          visibility,
+        );
+      })
+    : [];
+
+  return {
+    id: attempt.id,
+    quizId: attempt.quizId,
+    userId: attempt.userId,
+    number: attempt.number,
+    state: attempt.state,
+    startedAt: attempt.startedAt.toISOString(),
+    deadlineAt: attempt.deadlineAt?.toISOString() ?? null,
+    closesAt: attempt.closesAt?.toISOString() ?? null,
+    submittedAt: attempt.submittedAt?.toISOString() ?? null,
+    questions,
+    score: visibility.score ? toAttemptScore(attempt) : null,
+    results,
+    attemptsUsed: input.attemptsUsed,
+    attemptsAllowed: settings.attemptsAllowed,
+  };
+}
+
+function definitionOf(definitions: ReadonlyMap<string, QuestionDefinition>, versionId: string): QuestionDefinition {
+  const definition = definitions.get(versionId);
+  if (!definition) throw new Error(`question version ${versionId} is missing`);
+  return definition;
+}
+
+/** Puts a choice question's choices in the order this attempt shows them. */
+function inAttemptOrder(question: LearnerQuestion, order: string[] | undefined): LearnerQuestion {
+  if (!order?.length || !question.choices) return question;
+  const position = new Map(order.map((id, index) => [id, index]));
+  const choices = [...question.choices].sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
+  return { ...question, choices };
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { IdempotencyInterceptor } from '../common/idempotency/idempotency.interceptor';
+import { AttemptSweeper } from './attempt-sweeper';
+import { AttemptsController } from './attempts.controller';
+import { AttemptsService } from './attempts.service';
+import { GradingService } from './grading.service';
+
+@Module({
+  imports: [AuthModule],
+  controllers: [AttemptsController],
+  providers: [AttemptsService, GradingService, AttemptSweeper, IdempotencyInterceptor],
+  exports: [AttemptsService],
+})
+export class AttemptsModule {}

@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
+import { type Caller, isAdmin, type Principal } from '../auth/access.types';
+import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
+import { isUuid, resolveUserRef } from '../auth/user-ref';
+import { Clock } from '../common/clock';
+import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
+import { Quiz } from '../content/entities/quiz.entity';
+import type { QuestionDefinition } from '../content/question.types';
+import { User } from '../users/user.entity';
+import { AttemptClosed, AttemptLimitReached, AttemptTooSoon } from './attempt-errors';
+import { responseProblems, scoreStoredAttempt } from './attempt-record';
+import { writeAttemptScores } from './attempt-scores.repository';
+import { toAttemptSummary, toAttemptView } from './attempt-view';
+import type {
+  AttemptListDto,
+  AttemptResponseDto,
+  CountedGradeDto,
+  SaveResponsesDto,
+  StartAttemptDto,
+} from './dto/attempt.dto';
+import { Attempt } from './entities/attempt.entity';
+import { AttemptResponse } from './entities/attempt-response.entity';
+import { countedGrade } from './policy/counted-grade';
+import { presentationOrder } from './policy/shuffle';
+import { choiceIdsOf, currentVersions, definitionsOf, loadQuiz, type QuizContext } from './quiz-context';
+
+export interface StartResult {
+  attempt: AttemptResponseDto;
+  resumed: boolean;
+}
+
+@Injectable()
+export class AttemptsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: LearnerAccessService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Starts an attempt, or resumes the one in progress. Invariant 1: starts for
+   * one learner and quiz are serialised by an advisory lock, so parallel
+   * starts give one attempt and numbers stay unique and gapless.
+   */
+  async start(caller: Caller, quizId: string, dto: StartAttemptDto): Promise<StartResult> {
+    const userId = this.targetUser(caller.principal, dto.userId);
+    await this.assertAccess(caller.principal, userId, 'progress:write');
+    return this.dataSource.transaction(async (manager) => {
+      const quiz = await loadQuiz(manager, quizId);
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`attempt:${userId}:${quiz.quizId}`]);
+      const now = this.clock.now();
+      const previous = await manager.find(Attempt, {
+        where: { userId, quizId: quiz.quizId },
+        order: { number: 'ASC' },
+      });
+      const open = previous.find((attempt) => attempt.state === 'in_progress');
+      if (open && !(open.closesAt && open.closesAt < now)) {
+        return { attempt: await this.view(manager, caller, open, quiz), resumed: true };
+      }
+      if (open) await this.finish(manager, open, quiz, open.deadlineAt ?? now);
+
+      const { attemptsAllowed, minimumWaitMinutes, timeLimitMinutes, gracePeriodSeconds } = quiz.settings;
+      if (attemptsAllowed !== 'unlimited' && previous.length >= attemptsAllowed) {
+        throw new AttemptLimitReached(`All ${attemptsAllowed} attempts allowed on this quiz are used`);
+      }
+      const last = previous.at(-1);
+      if (last?.submittedAt && minimumWaitMinutes > 0) {
+        const wait = last.submittedAt.getTime() + minimumWaitMinutes * 60_000 - now.getTime();
+        if (wait > 0) throw new AttemptTooSoon('The quiz asks for a wait between attempts', Math.ceil(wait / 1000));
+      }
+
+      const versions = await currentVersions(manager, quiz.quizId);
+      const id = randomUUID();
+      const order = presentationOrder({
+        attemptId: id,
+        questionIds: versions.map((version) => version.id),
+        choiceIdsByQuestion: Object.fromEntries(versions.map((v) => [v.id, choiceIdsOf(v.definition)])),
+        shuffleQuestions: quiz.settings.shuffleQuestions,
+        shuffleChoices: quiz.settings.shuffleChoices,
+      });
+      const deadlineAt = timeLimitMinutes ? new Date(now.getTime() + timeLimitMinutes * 60_000) : null;
+      const attempt = await manager.save(
+        manager.create(Attempt, {
+          id,
+          quizId: quiz.quizId,
+          userId,
+          number: (last?.number ?? 0) + 1,
+          state: 'in_progress',
+          startedAt: now,
+          deadlineAt,
+          closesAt: deadlineAt ? new Date(deadlineAt.getTime() + gracePeriodSeconds * 1000) : null,
+          submittedAt: null,
+          questionOrder: order.questionOrder,
+          choiceOrder: order.choiceOrder,
+        }),
+      );
+      return { attempt: await this.view(manager, caller, attempt, quiz), resumed: false };
+    });
+  }
+
+  async get(caller: Caller, attemptId: string): Promise<AttemptResponseDto> {
+    const manager = this.dataSource.manager;
+    const attempt = await this.findVisible(manager, caller.principal, attemptId, 'progress:read');
+    return this.view(manager, caller, attempt, await loadQuiz(manager, attempt.quizId));
+  }
+
+  /** Saves some answers; repeatable, partial. Refused once the attempt is closed (invariant 3). */
+  async saveResponses(caller: Caller, attemptId: string, dto: SaveResponsesDto): Promise<AttemptResponseDto> {
+    return this.dataSource.transaction(async (manager) => {
+      const attempt = await this.findVisible(manager, caller.principal, attemptId, 'progress:write', true);
+      this.assertOpen(attempt);
+      const definitions = await definitionsOf(manager, attempt.questionOrder);
+      const faults = dto.responses.flatMap(({ questionVersionId, response }, index) => {
+        const definition = definitions.get(questionVersionId);
+        const messages = definition
+          ? responseProblems(definition, response ?? null)
+          : ['questionVersionId is not a question of this attempt'];
+        return messages.length ? [{ field: `responses.${index}`, messages }] : [];
+      });
+      if (faults.length > 0) throw new ValidationFailed(faults);
+
+      // One statement for the whole batch, whatever its size; the last write of a version wins.
+      const latest = new Map(dto.responses.map((item) => [item.questionVersionId, item.response ?? null]));
+      await manager.query(
+        `INSERT INTO attempt_responses (attempt_id, question_version_id, response)
+         SELECT $1, r.question_version_id, r.response
+           FROM jsonb_to_recordset($2::jsonb) AS r(question_version_id uuid, response jsonb)
+         ON CONFLICT (attempt_id, question_version_id)
+         DO UPDATE SET response = EXCLUDED.response, updated_at = now()`,
+        [attempt.id, JSON.stringify([...latest].map(([id, response]) => ({ question_version_id: id, response })))],
+      );
+      return this.view(manager, caller, attempt, await loadQuiz(manager, attempt.quizId), definitions);
+    });
+  }
+
+  /**
+   * Scores the attempt. Invariant 2: the row lock makes concurrent submits
+   * queue; the first scores, the others find it finished and get the same
+   * result.
+   */
+  async submit(caller: Caller, attemptId: string): Promise<AttemptResponseDto> {
+    return this.dataSource.transaction(async (manager) => {
+      const attempt = await this.findVisible(manager, caller.principal, attemptId, 'progress:write', true);
+      const quiz = await loadQuiz(manager, attempt.quizId);
+      if (attempt.state === 'in_progress') {
+        this.assertOpen(attempt);
+        await this.finish(manager, attempt, quiz, this.clock.now());
+      }
+      return this.view(manager, caller, attempt, quiz);
+    });
+  }
+
+  async listForUser(caller: Caller, userRef: string, quizId?: string): Promise<AttemptListDto> {
+    const userId = resolveUserRef(caller.principal, userRef);
+    await this.assertAccess(caller.principal, userId, 'progress:read');
+    const attempts = await this.dataSource.getRepository(Attempt).find({
+      where: { userId, ...(quizId ? { quizId } : {}) },
+      order: { quizId: 'ASC', number: 'ASC' },
+    });
+    return { items: attempts.map(toAttemptSummary), grades: await this.countedGrades(userId, attempts) };
+  }
+
+  /** The grade that counts per quiz, by each quiz's rule; for progress and reports too. */
+  async countedGrades(userId: string, attempts?: Attempt[]): Promise<CountedGradeDto[]> {
+    const all = attempts ?? (await this.dataSource.getRepository(Attempt).find({ where: { userId } }));
+    const quizIds = [...new Set(all.map((attempt) => attempt.quizId))];
+    if (quizIds.length === 0) return [];
+    const quizzes = await this.dataSource
+      .getRepository(Quiz)
+      .find({ select: { id: true, settings: true }, where: { id: In(quizIds) } });
+    const grades: CountedGradeDto[] = [];
+    for (const { id: quizId, settings } of quizzes) {
+      const ofQuiz = all.filter((attempt) => attempt.quizId === quizId);
+      const counted = countedGrade(
+        ofQuiz.map((a) => ({
+          number: a.number,
+          state: a.state,
+          scaled: a.scoreScaled,
+          raw: a.scoreRaw,
+          max: a.scoreMax,
+          finishedAt: a.submittedAt,
+        })),
+        settings.gradingMethod,
+        settings.passMark,
+      );
+      grades.push({
+        quizId,
+        gradingMethod: settings.gradingMethod,
+        scaled: counted.scaled,
+        attemptNumber: counted.attemptNumber,
+        passed: counted.passed,
+        attemptsUsed: ofQuiz.length,
+        attemptsAllowed: settings.attemptsAllowed,
+      });
+    }
+    return grades;
+  }
+
+  /**
+   * Scores an attempt from its saved responses and closes it. Used by submit,
+   * by a start that finds an overdue attempt, and by the sweeper (with the
+   * deadline as finish time). The caller holds the attempt's row lock.
+   */
+  async finish(manager: EntityManager, attempt: Attempt, quiz: QuizContext, finishedAt: Date): Promise<void> {
+    const definitions = await definitionsOf(manager, attempt.questionOrder);
+    const stored = await manager.find(AttemptResponse, { where: { attemptId: attempt.id } });
+    const { total, questions } = scoreStoredAttempt(
+      attempt.questionOrder,
+      definitions,
+      new Map(stored.map((response) => [response.questionVersionId, response])),
+      quiz.settings.passMark,
+    );
+    attempt.submittedAt = finishedAt;
+    await writeAttemptScores(manager, attempt, total, questions);
+  }
+
+  private async view(
+    manager: EntityManager,
+    caller: Caller,
+    attempt: Attempt,
+    quiz: QuizContext,
+    definitions?: Map<string, QuestionDefinition>,
+  ): Promise<AttemptResponseDto> {
+    const [responses, siblings] = await Promise.all([
+      manager.find(AttemptResponse, { where: { attemptId: attempt.id } }),
+      manager.find(Attempt, {
+        select: { id: true, state: true },
+        where: { userId: attempt.userId, quizId: attempt.quizId },
+      }),
+    ]);
+    const principal = caller.principal;
+    const audience =
+      principal.kind === 'user' && principal.id === attempt.userId && !isAdmin(principal) ? 'learner' : 'staff';
+    return toAttemptView({
+      attempt,
+      settings: quiz.settings,
+      definitions: definitions ?? (await definitionsOf(manager, attempt.questionOrder)),
+      responses,
+      attemptsUsed: siblings.length,
+      hasAttemptInProgress: siblings.some((sibling) => sibling.state === 'in_progress'),
+      audience,
+    });
+  }
+
+  private assertOpen(attempt: Attempt) {
+    if (attempt.state !== 'in_progress') throw new AttemptClosed('This attempt is finished');
+    if (attempt.closesAt && this.clock.now() > attempt.closesAt) {
+      throw new AttemptClosed('The attempt’s time is up (deadline and grace period have passed)');
+    }
+  }
+
+  /** Loads an attempt the caller may use; anything else is 404 (invariant 8). */
+  private async findVisible(
+    manager: EntityManager,
+    principal: Principal,
+    attemptId: string,
+    use: LearnerRecordUse,
+    lock = false,
+  ): Promise<Attempt> {
+    if (!isUuid(attemptId)) throw new ResourceNotFound('No such attempt');
+    const attempt = await manager.findOne(Attempt, {
+      where: { id: attemptId },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!attempt || !(await this.access.canAccess(principal, attempt.userId, use))) {
+      throw new ResourceNotFound('No such attempt');
+    }
+    return attempt;
+  }
+
+  private targetUser(principal: Principal, userId: string | undefined): string {
+    if (userId) return userId.toLowerCase();
+    if (principal.kind === 'user') return principal.id;
+    throw new ValidationFailed([
+      { field: 'userId', messages: ['userId is required when a machine client starts an attempt'] },
+    ]);
+  }
+
+  /** The person must be visible to the caller and exist; either way, 404 otherwise. */
+  private async assertAccess(principal: Principal, userId: string, use: LearnerRecordUse) {
+    const visible = isUuid(userId) && (await this.access.canAccess(principal, userId, use));
+    if (
+      !visible ||
+      !(await this.dataSource.getRepository(User).exists({ where: { id: userId, deletedAt: IsNull() } }))
+    ) {
+      throw new ResourceNotFound('No such user');
+    }
+  }
+}

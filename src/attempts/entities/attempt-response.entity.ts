@@ -1,0 +1,49 @@
+import { Column, Entity, ForeignKey, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { QuestionVersion } from '../../content/entities/question-version.entity';
+import type { Correctness, ResponseValue } from '../../content/question.types';
+import { Attempt } from './attempt.entity';
+
+/** A learner's answer to one question of an attempt, and how it was scored. */
+@Entity('attempt_responses')
+export class AttemptResponse {
+  @PrimaryColumn({ type: 'uuid' })
+  @ForeignKey(() => Attempt, { name: 'attempt_responses_attempt_id_fkey', onDelete: 'CASCADE' })
+  attemptId: string;
+
+  @PrimaryColumn({ type: 'uuid' })
+  @ForeignKey(() => QuestionVersion, { name: 'attempt_responses_question_version_id_fkey' })
+  questionVersionId: string;
+
+  /** Null: saved as blank. */
+  @Column({ type: 'jsonb', nullable: true })
+  response: ResponseValue | null;
+
+  /** The scorer's result; null for an essay (a person grades it) or before scoring. */
+  @Column({ type: 'double precision', nullable: true })
+  autoScore: number | null;
+
+  /** A person's grade or override; when set, it is the score that counts. */
+  @Column({ type: 'double precision', nullable: true })
+  manualScore: number | null;
+
+  @Column({ type: 'double precision', nullable: true })
+  maxScore: number | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  correctness: Correctness | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  feedback: string[] | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  gradedBy: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  gradedAt: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  gradeReason: string | null;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}

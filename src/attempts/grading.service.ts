@@ -1,0 +1,199 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Caller } from '../auth/access.types';
+import { LearnerAccessService } from '../auth/learner-access.service';
+import { isUuid } from '../auth/user-ref';
+import { Clock } from '../common/clock';
+import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
+import type { QuestionDefinition } from '../content/question.types';
+import { AttemptInProgress } from './attempt-errors';
+import { scoreStoredAttempt } from './attempt-record';
+import { writeAttemptScores } from './attempt-scores.repository';
+import { toAttemptScore } from './attempt-view';
+import { AttemptsService } from './attempts.service';
+import type { AttemptResponseDto, GradeAttemptDto, RegradeReportDto } from './dto/attempt.dto';
+import { Attempt } from './entities/attempt.entity';
+import { AttemptResponse } from './entities/attempt-response.entity';
+import { definitionsOf, loadQuiz } from './quiz-context';
+
+/**
+ * Grade changes: an instructor's grade or override, and a regrade after an
+ * answer key is corrected. Invariant 5: each change writes an audit event in
+ * the transaction that makes it.
+ */
+@Injectable()
+export class GradingService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: LearnerAccessService,
+    private readonly attempts: AttemptsService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async grade(caller: Caller, attemptId: string, dto: GradeAttemptDto): Promise<AttemptResponseDto> {
+    await this.dataSource.transaction(async (manager) => {
+      if (!isUuid(attemptId)) throw new ResourceNotFound('No such attempt');
+      const attempt = await manager.findOne(Attempt, { where: { id: attemptId }, lock: { mode: 'pessimistic_write' } });
+      if (!attempt || !(await this.access.canAccess(caller.principal, attempt.userId, 'progress:write'))) {
+        throw new ResourceNotFound('No such attempt');
+      }
+      if (attempt.state === 'in_progress') throw new AttemptInProgress('The attempt is still in progress');
+      const definitions = await definitionsOf(manager, attempt.questionOrder);
+      const faults = dto.grades.flatMap((grade, index) => {
+        const definition = definitions.get(grade.questionVersionId);
+        if (!definition)
+          return [{ field: `grades.${index}.questionVersionId`, messages: ['not a question of this attempt'] }];
+        if (grade.score > definition.points) {
+          return [
+            {
+              field: `grades.${index}.score`,
+              messages: [`score must not exceed the question's ${definition.points} points`],
+            },
+          ];
+        }
+        return [];
+      });
+      if (faults.length > 0) throw new ValidationFailed(faults);
+
+      const responses = new Map(
+        (await manager.find(AttemptResponse, { where: { attemptId: attempt.id } })).map((r) => [
+          r.questionVersionId,
+          r,
+        ]),
+      );
+      const before = toAttemptScore(attempt);
+      const now = this.clock.now();
+      for (const grade of dto.grades) {
+        const response =
+          responses.get(grade.questionVersionId) ??
+          manager.create(AttemptResponse, {
+            attemptId: attempt.id,
+            questionVersionId: grade.questionVersionId,
+            response: null,
+          });
+        const previous = response.manualScore ?? response.autoScore;
+        const essay = definitions.get(grade.questionVersionId)?.type === 'essay';
+        Object.assign(response, {
+          manualScore: grade.score,
+          gradedBy: graderId(caller),
+          gradedAt: now,
+          gradeReason: grade.reason,
+        });
+        responses.set(grade.questionVersionId, await manager.save(response));
+        await this.audit.record(manager, caller, {
+          action: essay && response.autoScore === null ? 'grade.set' : 'grade.overridden',
+          targetType: 'attempt',
+          targetId: attempt.id,
+          before: { questionVersionId: grade.questionVersionId, score: previous },
+          after: { questionVersionId: grade.questionVersionId, score: grade.score },
+          reason: grade.reason,
+        });
+      }
+      await this.rescore(
+        manager,
+        attempt,
+        definitions,
+        responses,
+        (await loadQuiz(manager, attempt.quizId)).settings.passMark,
+      );
+      await this.audit.record(manager, caller, {
+        action: 'attempt.rescored',
+        targetType: 'attempt',
+        targetId: attempt.id,
+        before: { ...before },
+        after: { ...toAttemptScore(attempt) },
+        reason: dto.grades.map((grade) => grade.reason).join('; '),
+      });
+    });
+    return this.attempts.get(caller, attemptId);
+  }
+
+  /**
+   * Scores every finished attempt of the quiz again against the current
+   * version of each question (the corrected key); what the learner was shown
+   * stays recorded. Manual grades stand. Dry run reports without writing.
+   */
+  async regrade(caller: Caller, quizId: string, dryRun: boolean): Promise<RegradeReportDto> {
+    return this.dataSource.transaction(async (manager) => {
+      const quiz = await loadQuiz(manager, quizId);
+      const attempts = await manager
+        .getRepository(Attempt)
+        .createQueryBuilder('a')
+        .where("a.quiz_id = :quizId AND a.state IN ('graded', 'pending_grading', 'submitted')", { quizId: quiz.quizId })
+        .orderBy('a.user_id')
+        .addOrderBy('a.number')
+        .setLock('pessimistic_write')
+        .getMany();
+      const current = await this.currentDefinitionByVersion(manager, [
+        ...new Set(attempts.flatMap((a) => a.questionOrder)),
+      ]);
+      const responses = await manager.find(AttemptResponse, { where: { attemptId: In(attempts.map((a) => a.id)) } });
+
+      const changes: RegradeReportDto['changes'] = [];
+      for (const attempt of attempts) {
+        const stored = new Map(
+          responses.filter((r) => r.attemptId === attempt.id).map((r) => [r.questionVersionId, r]),
+        );
+        const before = toAttemptScore(attempt);
+        const { total } = scoreStoredAttempt(attempt.questionOrder, current, stored, quiz.settings.passMark);
+        if (total.raw === attempt.scoreRaw && total.max === attempt.scoreMax && total.passed === attempt.passed)
+          continue;
+        if (!dryRun) {
+          await this.rescore(manager, attempt, current, stored, quiz.settings.passMark);
+          await this.audit.record(manager, caller, {
+            action: 'grade.regraded',
+            targetType: 'attempt',
+            targetId: attempt.id,
+            before: { ...before },
+            after: { ...toAttemptScore(attempt) },
+            reason: 'answer key corrected',
+          });
+        }
+        changes.push({
+          attemptId: attempt.id,
+          userId: attempt.userId,
+          number: attempt.number,
+          from: before!,
+          to: { raw: total.raw, max: total.max, scaled: total.scaled, passed: total.passed, pending: total.pending },
+        });
+      }
+      return { dryRun, examined: attempts.length, changes };
+    });
+  }
+
+  /** Writes per-question scores and the attempt's totals from the given definitions and responses. */
+  private async rescore(
+    manager: EntityManager,
+    attempt: Attempt,
+    definitions: ReadonlyMap<string, QuestionDefinition>,
+    responses: ReadonlyMap<string, AttemptResponse>,
+    passMark: number,
+  ) {
+    const { total, questions } = scoreStoredAttempt(attempt.questionOrder, definitions, responses, passMark);
+    await writeAttemptScores(manager, attempt, total, questions);
+  }
+
+  /** For each pinned version id, the definition of its question's current version. */
+  private async currentDefinitionByVersion(
+    manager: EntityManager,
+    versionIds: string[],
+  ): Promise<Map<string, QuestionDefinition>> {
+    if (versionIds.length === 0) return new Map();
+    const rows: { pinned: string; definition: QuestionDefinition }[] = await manager.query(
+      `SELECT pinned.id AS pinned, current.definition
+         FROM question_versions pinned
+         JOIN questions q ON q.id = pinned.question_id
+         JOIN question_versions current ON current.id = q.current_version_id
+        WHERE pinned.id = ANY($1::uuid[])`,
+      [versionIds],
+    );
+    return new Map(rows.map((row) => [row.pinned, row.definition]));
+  }
+}
+
+function graderId(caller: Caller): string {
+  return caller.principal.id;
+}

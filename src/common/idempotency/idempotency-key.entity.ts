@@ -1,0 +1,35 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * A request made with an `Idempotency-Key`, per caller. While the first request
+ * runs the row is `in_progress`; afterwards it holds the response to replay.
+ */
+@Entity('idempotency_keys')
+@Index('idempotency_keys_expires_at_idx', ['expiresAt'])
+export class IdempotencyKey {
+  /** `user:<id>` or `client:<id>`: keys of different callers never meet. */
+  @PrimaryColumn({ type: 'varchar', length: 80 })
+  owner: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 255 })
+  key: string;
+
+  /** SHA-256 of method, route and canonical body: the same key with another request is refused. */
+  @Column({ type: 'varchar', length: 64 })
+  requestHash: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  state: 'in_progress' | 'completed';
+
+  @Column({ type: 'int', nullable: true })
+  responseStatus: number | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  responseBody: unknown;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ type: 'timestamptz' })
+  expiresAt: Date;
+}

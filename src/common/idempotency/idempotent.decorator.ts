@@ -1,0 +1,19 @@
+import { applyDecorators, UseInterceptors } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
+import { ApiProblem } from '../errors/api-problems.decorator';
+import { IdempotencyInterceptor } from './idempotency.interceptor';
+
+/** Accepts an `Idempotency-Key` header on this route (Stripe's semantics; see the interceptor). */
+export const Idempotent = () =>
+  applyDecorators(
+    UseInterceptors(IdempotencyInterceptor),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        'Retrying with the same key and body replays the first response; the same key with another body is 422; ' +
+        'while the first request runs, 409. Keys are kept 24 hours.',
+    }),
+    ApiProblem(409, 'A request with this Idempotency-Key is still being processed'),
+    ApiProblem(422, 'The Idempotency-Key was used with a different request'),
+  );

@@ -1,0 +1,352 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AttemptSweeper } from '../src/attempts/attempt-sweeper';
+import { AttemptsService } from '../src/attempts/attempts.service';
+import { AuditEvent } from '../src/audit/audit-event.entity';
+import { Clock } from '../src/common/clock';
+import { createTestApp, type TestApp } from './support/app';
+import { importModule, smallAnswerKey, smallModule } from './support/content';
+import { bearer, createClient, createUser, type TestUser } from './support/identity';
+
+type Question = { questionVersionId: string; question: { type: string; prompt: string } };
+
+/** The right answer to each question of smallModule(), by prompt. */
+function rightAnswers(questions: Question[], correct: 'a' | 'b' = 'a') {
+  return questions.map(({ questionVersionId, question }) => ({
+    questionVersionId,
+    response:
+      question.type === 'single_choice'
+        ? { type: 'single_choice', choiceId: correct }
+        : question.type === 'true_false'
+          ? { type: 'true_false', value: true }
+          : { type: 'essay', text: 'A is right; the sky is blue.' },
+  }));
+}
+
+/** Words that must never reach a learner before the review policy allows. */
+const SECRET_FIELDS = [
+  'correct',
+  'accepted',
+  'keywordGroups',
+  'explanation',
+  'rubric',
+  'pairs',
+  'correctOrder',
+  'rightAnswer',
+  'correctness',
+  'feedback',
+];
+function secretFieldsIn(body: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        if (SECRET_FIELDS.includes(key)) found.add(key);
+        walk(child);
+      }
+    }
+  };
+  walk(body);
+  return [...found];
+}
+
+describe('knowledge-check attempts (e2e)', () => {
+  let t: TestApp;
+  let quizId: string;
+  let instructorAdmin: TestUser;
+
+  const start = (user: TestUser, body: object = {}) =>
+    request(t.server).post(`/v1/quizzes/${quizId}/attempts`).set(bearer(user.token)).send(body);
+  const save = (user: TestUser, attemptId: string, responses: object[]) =>
+    request(t.server).put(`/v1/attempts/${attemptId}/responses`).set(bearer(user.token)).send({ responses });
+  const submit = (user: TestUser, attemptId: string) =>
+    request(t.server).post(`/v1/attempts/${attemptId}/submit`).set(bearer(user.token)).send({});
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    ({ quizId } = await importModule(t, smallModule(), smallAnswerKey({ timeLimitMinutes: 10 })));
+    instructorAdmin = await createUser(t, ['admin']);
+  });
+  afterAll(() => t.close());
+  afterEach(() => jest.restoreAllMocks());
+
+  it('takes a learner through start, save, save again, submit, essay grading and a second attempt', async () => {
+    const learner = await createUser(t, ['learner']);
+    const started = await start(learner).expect(201);
+    expect(started.body).toMatchObject({ number: 1, state: 'in_progress', score: null, results: [] });
+    expect(started.body.questions).toHaveLength(3);
+    expect(secretFieldsIn(started.body)).toEqual([]);
+    const resumed = await start(learner).expect(200);
+    expect(resumed.body.id).toBe(started.body.id);
+
+    const answers = rightAnswers(started.body.questions);
+    const wrongFirst = answers.map((a) =>
+      a.response.type === 'single_choice' ? { ...a, response: { type: 'single_choice', choiceId: 'b' } } : a,
+    );
+    await save(learner, started.body.id, wrongFirst.slice(0, 1)).expect(200);
+    const saved = await save(learner, started.body.id, answers).expect(200);
+    expect(saved.body.questions.map((q: { response: unknown }) => q.response)).toEqual(answers.map((a) => a.response));
+    expect(secretFieldsIn(saved.body)).toEqual([]);
+
+    const submitted = await submit(learner, started.body.id).expect(200);
+    expect(submitted.body.state).toBe('pending_grading');
+    // Review after the last attempt, and one is left: the score only.
+    expect(submitted.body.score).toMatchObject({ raw: 2, max: 3, passed: null, pending: 1 });
+    expect(secretFieldsIn(submitted.body)).toEqual([]);
+    const read = await request(t.server).get(`/v1/attempts/${started.body.id}`).set(bearer(learner.token)).expect(200);
+    expect(secretFieldsIn(read.body)).toEqual([]);
+    const listed = await request(t.server).get('/v1/users/me/attempts').set(bearer(learner.token)).expect(200);
+    expect(secretFieldsIn(listed.body)).toEqual([]);
+    await save(learner, started.body.id, answers).expect(409);
+
+    const essay = submitted.body.questions.find((q: Question) => q.question.type === 'essay');
+    const graded = await request(t.server)
+      .post(`/v1/attempts/${started.body.id}/grades`)
+      .set(bearer(instructorAdmin.token))
+      .set('X-Request-Id', 'grade-essay-1')
+      .send({ grades: [{ questionVersionId: essay.questionVersionId, score: 0.5, reason: 'Half the basics' }] })
+      .expect(200);
+    expect(graded.body).toMatchObject({ state: 'graded', score: { raw: 2.5, max: 3, passed: true, pending: 0 } });
+    const events = await t.app
+      .get(DataSource)
+      .getRepository(AuditEvent)
+      .find({ where: { targetId: started.body.id } });
+    expect(events.find((e) => e.action === 'grade.set')).toMatchObject({
+      actorId: instructorAdmin.id,
+      reason: 'Half the basics',
+      requestId: 'grade-essay-1',
+      before: { questionVersionId: essay.questionVersionId, score: null },
+      after: { questionVersionId: essay.questionVersionId, score: 0.5 },
+    });
+
+    const second = await start(learner).expect(201);
+    expect(second.body.number).toBe(2);
+    await save(learner, second.body.id, rightAnswers(second.body.questions, 'b')).expect(200);
+    const last = await submit(learner, second.body.id).expect(200);
+    // The last attempt is used: now the review shows answers and explanations.
+    const kc1 = last.body.results.find(
+      (r: { rightAnswer?: unknown; explanation?: unknown }) =>
+        r.rightAnswer !== undefined && typeof r.explanation === 'string',
+    );
+    expect(kc1).toBeDefined();
+    await start(learner).expect(409);
+
+    const list = await request(t.server)
+      .get(`/v1/users/me/attempts?quizId=${quizId}`)
+      .set(bearer(learner.token))
+      .expect(200);
+    expect(list.body.items.map((a: { number: number }) => a.number)).toEqual([1, 2]);
+    // Highest counts: attempt 1 (2.5 of 3) beats attempt 2 (1 of 3 + a pending essay).
+    expect(list.body.grades).toEqual([
+      expect.objectContaining({ quizId, gradingMethod: 'highest', attemptNumber: 1, passed: true }),
+    ]);
+  });
+
+  it('scores a submit once: 50 parallel submits give one scoring and the same result', async () => {
+    const learner = await createUser(t, ['learner']);
+    const attempt = (await start(learner).expect(201)).body;
+    await save(learner, attempt.id, rightAnswers(attempt.questions)).expect(200);
+    const finish = jest.spyOn(t.app.get(AttemptsService), 'finish');
+    const results = await Promise.all(Array.from({ length: 50 }, () => submit(learner, attempt.id)));
+    expect(results.filter((r) => r.status >= 500)).toEqual([]);
+    expect(results.every((r) => r.status === 200 || r.status === 409)).toBe(true);
+    const ok = results.filter((r) => r.status === 200);
+    expect(ok.length).toBeGreaterThan(0);
+    expect(new Set(ok.map((r) => JSON.stringify(r.body.score))).size).toBe(1);
+    expect(new Set(ok.map((r) => r.body.submittedAt)).size).toBe(1);
+    expect(finish).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives one attempt for 20 parallel starts', async () => {
+    const learner = await createUser(t, ['learner']);
+    const results = await Promise.all(Array.from({ length: 20 }, () => start(learner)));
+    expect(results.map((r) => r.status).sort()).toEqual([...Array(19).fill(200), 201].sort());
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    const rows = await t.app.get(DataSource).query('SELECT number FROM attempts WHERE user_id = $1', [learner.id]);
+    expect(rows).toEqual([{ number: 1 }]);
+  });
+
+  it('enforces the deadline on the server, with the grace period, by an injected clock', async () => {
+    const learner = await createUser(t, ['learner']);
+    const clock = t.app.get(Clock);
+    const t0 = new Date('2030-01-01T10:00:00Z');
+    const at = (ms: number) => jest.spyOn(clock, 'now').mockReturnValue(new Date(t0.getTime() + ms));
+    at(0);
+    const first = (await start(learner).expect(201)).body;
+    expect(first.deadlineAt).toBe('2030-01-01T10:10:00.000Z');
+    expect(first.closesAt).toBe('2030-01-01T10:10:30.000Z');
+    // One second before the end of the grace period: accepted.
+    at(10 * 60_000 + 29_000);
+    await save(learner, first.id, rightAnswers(first.questions)).expect(200);
+    await submit(learner, first.id).expect(200);
+
+    at(11 * 60_000);
+    const second = (await start(learner).expect(201)).body;
+    await save(learner, second.id, rightAnswers(second.questions).slice(0, 2)).expect(200);
+    // One second after the grace period: refused.
+    at(11 * 60_000 + 10 * 60_000 + 31_000);
+    const late = await save(learner, second.id, rightAnswers(second.questions)).expect(409);
+    expect(late.body.type).toBe('/problems/attempt-closed');
+    await submit(learner, second.id).expect(409);
+
+    // The sweeper closes it with the answers saved before the deadline, finished at the deadline;
+    // the essay was left blank, so nothing waits for a person.
+    expect(await t.app.get(AttemptSweeper).closeOverdueAttempts()).toBeGreaterThanOrEqual(1);
+    const closed = await request(t.server)
+      .get(`/v1/attempts/${second.id}`)
+      .set(bearer(instructorAdmin.token))
+      .expect(200);
+    expect(closed.body).toMatchObject({ state: 'graded', submittedAt: second.deadlineAt });
+    expect(closed.body.score).toMatchObject({ raw: 2, max: 3 });
+    expect(await t.app.get(AttemptSweeper).closeOverdueAttempts()).toBe(0);
+  });
+
+  it('replays a submit with the same Idempotency-Key and refuses the key with another request', async () => {
+    const learner = await createUser(t, ['learner']);
+    const attempt = (await start(learner).expect(201)).body;
+    const first = await request(t.server)
+      .post(`/v1/attempts/${attempt.id}/submit`)
+      .set(bearer(learner.token))
+      .set('Idempotency-Key', 'submit-once')
+      .send({})
+      .expect(200);
+    const replay = await request(t.server)
+      .post(`/v1/attempts/${attempt.id}/submit`)
+      .set(bearer(learner.token))
+      .set('Idempotency-Key', 'submit-once')
+      .send({})
+      .expect(200);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(first.body);
+    const other = await request(t.server)
+      .post(`/v1/quizzes/${quizId}/attempts`)
+      .set(bearer(learner.token))
+      .set('Idempotency-Key', 'submit-once')
+      .send({})
+      .expect(422);
+    expect(other.body.type).toBe('/problems/idempotency-key-reused');
+  });
+
+  it('keeps attempts to their owner, their instructors, and clients with the right scope', async () => {
+    const [a, b] = await Promise.all([createUser(t, ['learner']), createUser(t, ['learner'])]);
+    const attempt = (await start(a).expect(201)).body;
+    await request(t.server).get(`/v1/attempts/${attempt.id}`).set(bearer(b.token)).expect(404);
+    await save(b, attempt.id, rightAnswers(attempt.questions)).expect(404);
+    await submit(b, attempt.id).expect(404);
+    await request(t.server).get(`/v1/users/${a.id}/attempts`).set(bearer(b.token)).expect(404);
+    await start(b, { userId: a.id }).expect(404);
+
+    const reader = await createClient(t, ['progress:read']);
+    await request(t.server).get(`/v1/attempts/${attempt.id}`).set(bearer(reader.token)).expect(200);
+    await request(t.server).post(`/v1/attempts/${attempt.id}/submit`).set(bearer(reader.token)).send({}).expect(403);
+    const writer = await createClient(t, ['attempts:write']);
+    const forB = await request(t.server)
+      .post(`/v1/quizzes/${quizId}/attempts`)
+      .set(bearer(writer.token))
+      .send({ userId: b.id })
+      .expect(201);
+    expect(forB.body.userId).toBe(b.id);
+    await request(t.server).post(`/v1/quizzes/${quizId}/attempts`).set(bearer(writer.token)).send({}).expect(400);
+    await request(t.server)
+      .post(`/v1/attempts/${attempt.id}/grades`)
+      .set(bearer(a.token))
+      .send({ grades: [{ questionVersionId: attempt.questions[0].questionVersionId, score: 1, reason: 'mine' }] })
+      .expect(403);
+  });
+});
+
+describe('regrade after a key correction (e2e)', () => {
+  it('changes exactly the affected attempts, and a dry run changes nothing', async () => {
+    const t = await createTestApp();
+    try {
+      // The key is wrong: it says B.
+      const { quizId, admin } = await importModule(
+        t,
+        smallModule(8),
+        smallAnswerKey({ correct: 'b', attemptsAllowed: 3 }),
+      );
+      const [saidA, saidB, blank] = await Promise.all([
+        createUser(t, ['learner']),
+        createUser(t, ['learner']),
+        createUser(t, ['learner']),
+      ]);
+      const finished: Record<string, string> = {};
+      for (const [learner, letter] of [
+        [saidA, 'a'],
+        [saidB, 'b'],
+        [blank, null],
+      ] as const) {
+        const attempt = (
+          await request(t.server).post(`/v1/quizzes/${quizId}/attempts`).set(bearer(learner.token)).send({}).expect(201)
+        ).body;
+        const choice = attempt.questions.find((q: Question) => q.question.type === 'single_choice');
+        if (letter) {
+          await request(t.server)
+            .put(`/v1/attempts/${attempt.id}/responses`)
+            .set(bearer(learner.token))
+            .send({
+              responses: [
+                { questionVersionId: choice.questionVersionId, response: { type: 'single_choice', choiceId: letter } },
+              ],
+            })
+            .expect(200);
+        }
+        await request(t.server)
+          .post(`/v1/attempts/${attempt.id}/submit`)
+          .set(bearer(learner.token))
+          .send({})
+          .expect(200);
+        finished[learner.id] = attempt.id;
+      }
+      // Corrected: A is right.
+      await request(t.server)
+        .post('/v1/modules/import')
+        .set(bearer(admin.token))
+        .send({ markdown: smallModule(8), answerKey: smallAnswerKey({ correct: 'a', attemptsAllowed: 3 }) })
+        .expect((res) => expect(res.status).toBeLessThan(300));
+
+      const scores = () => t.app.get(DataSource).query('SELECT id, score_raw FROM attempts ORDER BY id');
+      const before = await scores();
+      const dry = await request(t.server)
+        .post(`/v1/quizzes/${quizId}/regrade`)
+        .set(bearer(admin.token))
+        .send({ dryRun: true })
+        .expect(200);
+      expect(dry.body).toMatchObject({ dryRun: true, examined: 3 });
+      expect(dry.body.changes.map((c: { attemptId: string }) => c.attemptId).sort()).toEqual(
+        [finished[saidA.id], finished[saidB.id]].sort(),
+      );
+      const forA = dry.body.changes.find((c: { attemptId: string }) => c.attemptId === finished[saidA.id]);
+      expect(forA).toMatchObject({ from: { raw: 0 }, to: { raw: 1 } });
+      expect(await scores()).toEqual(before);
+
+      const real = await request(t.server)
+        .post(`/v1/quizzes/${quizId}/regrade`)
+        .set(bearer(admin.token))
+        .send({})
+        .expect(200);
+      expect(real.body.changes).toEqual(dry.body.changes.map((c: object) => ({ ...c })));
+      const after = await scores();
+      const changed = after.filter(
+        (row: { id: string; score_raw: number }, i: number) => row.score_raw !== before[i].score_raw,
+      );
+      expect(changed.map((row: { id: string }) => row.id).sort()).toEqual(
+        [finished[saidA.id], finished[saidB.id]].sort(),
+      );
+      const regraded = await t.app
+        .get(DataSource)
+        .getRepository(AuditEvent)
+        .count({ where: { action: 'grade.regraded' } });
+      expect(regraded).toBe(2);
+      const again = await request(t.server)
+        .post(`/v1/quizzes/${quizId}/regrade`)
+        .set(bearer(admin.token))
+        .send({})
+        .expect(200);
+      expect(again.body.changes).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
