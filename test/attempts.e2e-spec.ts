@@ -256,6 +256,40 @@ describe('knowledge-check attempts (e2e)', () => {
   });
 });
 
+describe('wait between attempts (e2e)', () => {
+  it('refuses a new attempt before the wait is over, with Retry-After', async () => {
+    const t = await createTestApp();
+    try {
+      const { quizId } = await importModule(
+        t,
+        smallModule(7),
+        smallAnswerKey({ attemptsAllowed: 3, minimumWaitMinutes: 10 }),
+      );
+      const learner = await createUser(t, ['learner']);
+      const clock = jest.spyOn(t.app.get(Clock), 'now');
+      const t0 = Date.parse('2030-02-01T08:00:00Z');
+      clock.mockReturnValue(new Date(t0));
+      const first = (
+        await request(t.server).post(`/v1/quizzes/${quizId}/attempts`).set(bearer(learner.token)).send({}).expect(201)
+      ).body;
+      await request(t.server).post(`/v1/attempts/${first.id}/submit`).set(bearer(learner.token)).send({}).expect(200);
+      clock.mockReturnValue(new Date(t0 + 4 * 60_000));
+      const early = await request(t.server)
+        .post(`/v1/quizzes/${quizId}/attempts`)
+        .set(bearer(learner.token))
+        .send({})
+        .expect(409);
+      expect(early.body.type).toBe('/problems/attempt-too-soon');
+      expect(early.headers['retry-after']).toBe('360');
+      clock.mockReturnValue(new Date(t0 + 10 * 60_000));
+      await request(t.server).post(`/v1/quizzes/${quizId}/attempts`).set(bearer(learner.token)).send({}).expect(201);
+    } finally {
+      jest.restoreAllMocks();
+      await t.close();
+    }
+  });
+});
+
 describe('regrade after a key correction (e2e)', () => {
   it('changes exactly the affected attempts, and a dry run changes nothing', async () => {
     const t = await createTestApp();

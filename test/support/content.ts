@@ -64,6 +64,7 @@ export interface SmallKeyOptions {
   show?: 'score' | 'correctness' | 'answers';
   when?: 'immediately' | 'after_last_attempt';
   correct?: 'a' | 'b';
+  minimumWaitMinutes?: number;
 }
 
 /** An answer key for smallModule(): kc-1 single choice, kc-2 true/false; kc-3 stays an essay. */
@@ -76,6 +77,7 @@ export function smallAnswerKey(options: SmallKeyOptions = {}) {
     '  passMark: 0.6',
     ...(options.timeLimitMinutes ? [`  timeLimitMinutes: ${options.timeLimitMinutes}`] : []),
     `  gracePeriodSeconds: ${options.gracePeriodSeconds ?? 30}`,
+    `  minimumWaitMinutes: ${options.minimumWaitMinutes ?? 0}`,
     '  review:',
     `    show: ${options.show ?? 'answers'}`,
     `    when: ${options.when ?? 'after_last_attempt'}`,
