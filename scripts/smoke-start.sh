@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the quick start on the embedded database: `npm start` with no
-# DATABASE_URL answers /health/ready within 30 s, demo users are printed once,
-# and data written before a restart is there after it. Needs `npm run build`.
+# DATABASE_URL answers /health/ready within 30 s, Module 5 is seeded, demo users
+# are printed once, and data written before a restart is there after it. Needs `npm run build`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,6 +50,15 @@ user_id=$(curl -fsS -X POST "http://127.0.0.1:$port/v1/users" -H "authorization:
   -d '{"email":"smoke@test.example","displayName":"Smoke","roles":["learner"]}' |
   node -pe 'JSON.parse(require("fs").readFileSync(0)).id')
 echo "smoke: created user $user_id"
+counts=$(curl -fsS "http://127.0.0.1:$port/v1/modules/05-monitoring-logging-and-incident-response" \
+  -H "authorization: Bearer $(token "$password")" | node -pe '
+    const m = JSON.parse(require("fs").readFileSync(0));
+    [m.objectives.length, m.sections.length, m.activities.length,
+     m.activities.reduce((n, a) => n + a.steps.length, 0), m.checklistItems.length,
+     m.checklistItems.filter((i) => i.activity).length, m.knowledgeCheck.knowledgeCheckQuestions,
+     m.knowledgeCheck.bankQuestions >= 24].join(" ")')
+[ "$counts" = "4 9 8 32 11 8 6 true" ] || { echo "smoke: Module 5 not as expected: $counts" >&2; exit 1; }
+echo "smoke: Module 5 seeded at first start (objectives sections activities steps items linked kc bank>=24: $counts)"
 stop
 
 start
