@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { SYSTEM_CALLER } from '../auth/access.types';
 import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.constants';
@@ -58,6 +59,7 @@ export class AttemptSweeper implements OnApplicationBootstrap, OnApplicationShut
       for (const attempt of overdue) {
         await this.attempts.finish(
           manager,
+          SYSTEM_CALLER,
           attempt,
           await loadQuiz(manager, attempt.quizId),
           attempt.deadlineAt ?? this.clock.now(),

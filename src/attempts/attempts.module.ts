@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { ProgressModule } from '../progress/progress.module';
 import { IdempotencyInterceptor } from '../common/idempotency/idempotency.interceptor';
 import { AttemptSweeper } from './attempt-sweeper';
 import { AttemptsController } from './attempts.controller';
@@ -7,7 +8,7 @@ import { AttemptsService } from './attempts.service';
 import { GradingService } from './grading.service';
 
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, ProgressModule],
   controllers: [AttemptsController],
   providers: [AttemptsService, GradingService, AttemptSweeper, IdempotencyInterceptor],
   exports: [AttemptsService],

@@ -6,6 +6,7 @@ import { type Caller, isAdmin, type Principal } from '../auth/access.types';
 import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
 import { isUuid, resolveUserRef } from '../auth/user-ref';
 import { Clock } from '../common/clock';
+import { ProgressService } from '../progress/progress.service';
 import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
 import { Quiz } from '../content/entities/quiz.entity';
 import type { QuestionDefinition } from '../content/question.types';
@@ -38,6 +39,7 @@ export class AttemptsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: LearnerAccessService,
     private readonly clock: Clock,
+    private readonly progress: ProgressService,
   ) {}
 
   /**
@@ -60,7 +62,7 @@ export class AttemptsService {
       if (open && !(open.closesAt && open.closesAt < now)) {
         return { attempt: await this.view(manager, caller, open, quiz), resumed: true };
       }
-      if (open) await this.finish(manager, open, quiz, open.deadlineAt ?? now);
+      if (open) await this.finish(manager, caller, open, quiz, open.deadlineAt ?? now);
 
       const { attemptsAllowed, minimumWaitMinutes, timeLimitMinutes, gracePeriodSeconds } = quiz.settings;
       if (attemptsAllowed !== 'unlimited' && previous.length >= attemptsAllowed) {
@@ -97,6 +99,8 @@ export class AttemptsService {
           choiceOrder: order.choiceOrder,
         }),
       );
+      // Starting is activity: a module not started becomes in progress.
+      await this.progress.refreshForQuiz(manager, caller, userId, quiz.quizId);
       return { attempt: await this.view(manager, caller, attempt, quiz), resumed: false };
     });
   }
@@ -147,7 +151,7 @@ export class AttemptsService {
       const quiz = await loadQuiz(manager, attempt.quizId);
       if (attempt.state === 'in_progress') {
         this.assertOpen(attempt);
-        await this.finish(manager, attempt, quiz, this.clock.now());
+        await this.finish(manager, caller, attempt, quiz, this.clock.now());
       }
       return this.view(manager, caller, attempt, quiz);
     });
@@ -204,7 +208,13 @@ export class AttemptsService {
    * by a start that finds an overdue attempt, and by the sweeper (with the
    * deadline as finish time). The caller holds the attempt's row lock.
    */
-  async finish(manager: EntityManager, attempt: Attempt, quiz: QuizContext, finishedAt: Date): Promise<void> {
+  async finish(
+    manager: EntityManager,
+    caller: Caller,
+    attempt: Attempt,
+    quiz: QuizContext,
+    finishedAt: Date,
+  ): Promise<void> {
     const definitions = await definitionsOf(manager, attempt.questionOrder);
     const stored = await manager.find(AttemptResponse, { where: { attemptId: attempt.id } });
     const { total, questions } = scoreStoredAttempt(
@@ -215,6 +225,7 @@ export class AttemptsService {
     );
     attempt.submittedAt = finishedAt;
     await writeAttemptScores(manager, attempt, total, questions);
+    await this.progress.refreshForQuiz(manager, caller, attempt.userId, attempt.quizId);
   }
 
   private async view(

@@ -6,6 +6,7 @@ import type { Caller } from '../auth/access.types';
 import { LearnerAccessService } from '../auth/learner-access.service';
 import { isUuid } from '../auth/user-ref';
 import { Clock } from '../common/clock';
+import { ProgressService } from '../progress/progress.service';
 import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
 import type { QuestionDefinition } from '../content/question.types';
 import { AttemptInProgress } from './attempt-errors';
@@ -31,6 +32,7 @@ export class GradingService {
     private readonly attempts: AttemptsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly progress: ProgressService,
   ) {}
 
   async grade(caller: Caller, attemptId: string, dto: GradeAttemptDto): Promise<AttemptResponseDto> {
@@ -94,6 +96,7 @@ export class GradingService {
       }
       await this.rescore(
         manager,
+        caller,
         attempt,
         definitions,
         responses,
@@ -142,7 +145,7 @@ export class GradingService {
         if (total.raw === attempt.scoreRaw && total.max === attempt.scoreMax && total.passed === attempt.passed)
           continue;
         if (!dryRun) {
-          await this.rescore(manager, attempt, current, stored, quiz.settings.passMark);
+          await this.rescore(manager, caller, attempt, current, stored, quiz.settings.passMark);
           await this.audit.record(manager, caller, {
             action: 'grade.regraded',
             targetType: 'attempt',
@@ -167,6 +170,7 @@ export class GradingService {
   /** Writes per-question scores and the attempt's totals from the given definitions and responses. */
   private async rescore(
     manager: EntityManager,
+    caller: Caller,
     attempt: Attempt,
     definitions: ReadonlyMap<string, QuestionDefinition>,
     responses: ReadonlyMap<string, AttemptResponse>,
@@ -174,6 +178,7 @@ export class GradingService {
   ) {
     const { total, questions } = scoreStoredAttempt(attempt.questionOrder, definitions, responses, passMark);
     await writeAttemptScores(manager, attempt, total, questions);
+    await this.progress.refreshForQuiz(manager, caller, attempt.userId, attempt.quizId);
   }
 
   /** For each pinned version id, the definition of its question's current version. */

@@ -12,6 +12,9 @@ import { CourseModule } from '../content/entities/course-module.entity';
 import { Question } from '../content/entities/question.entity';
 import { QuestionVersion } from '../content/entities/question-version.entity';
 import { Quiz } from '../content/entities/quiz.entity';
+import { ChecklistMark } from '../progress/entities/checklist-mark.entity';
+import { ModuleProgress } from '../progress/entities/module-progress.entity';
+import { StepMark } from '../progress/entities/step-mark.entity';
 import { User } from '../users/user.entity';
 
 /**
@@ -34,4 +37,7 @@ export const entities: Function[] = [
   Attempt,
   AttemptResponse,
   IdempotencyKey,
+  StepMark,
+  ChecklistMark,
+  ModuleProgress,
 ];

@@ -1,0 +1,203 @@
+import type { EntityManager } from 'typeorm';
+import type { CompletionRule, QuizSettings } from '../content/import/answer-key';
+import { countedGrade } from '../attempts/policy/counted-grade';
+import type { AttemptState } from '../attempts/entities/attempt.entity';
+import type { ProgressFacts } from './completion';
+
+export interface ModuleFacts {
+  module: { id: string; slug: string; number: number; title: string };
+  quizId: string | null;
+  settings: QuizSettings | null;
+  facts: ProgressFacts;
+  stepsDone: number;
+  stepsTotal: number;
+  attemptsUsed: number;
+  lastActivityAt: Date | null;
+}
+
+interface ModuleRow {
+  id: string;
+  slug: string;
+  number: number;
+  title: string;
+  completion_rule: CompletionRule;
+  quiz_id: string | null;
+  settings: QuizSettings | null;
+}
+interface StepRow {
+  module_id: string;
+  activity_id: string;
+  activity_number: number;
+  activity_title: string;
+  step_id: string | null;
+  step_number: number | null;
+  text: string | null;
+  done: boolean;
+  marked_at: Date | null;
+}
+interface ItemRow {
+  module_id: string;
+  id: string;
+  key: string;
+  position: number;
+  text: string;
+  activity_id: string | null;
+  requires_verification: boolean;
+  done: boolean;
+  marked_at: Date | null;
+  verified_at: Date | null;
+}
+interface AttemptRow {
+  quiz_id: string;
+  number: number;
+  state: AttemptState;
+  score_scaled: number | null;
+  score_raw: number | null;
+  score_max: number | null;
+  started_at: Date;
+  submitted_at: Date | null;
+}
+
+/**
+ * Everything completion is decided from, for one learner and any number of
+ * modules, in four queries whatever the counts: modules with their quizzes,
+ * steps with the learner's marks, checklist items with the learner's marks,
+ * and the learner's attempts.
+ */
+export async function loadModuleFacts(
+  manager: EntityManager,
+  userId: string,
+  moduleIds: string[],
+): Promise<ModuleFacts[]> {
+  if (!userId) throw new Error('loadModuleFacts needs a user');
+  if (moduleIds.length === 0) return [];
+  const [modules, steps, items, attempts] = await Promise.all([
+    manager.query<ModuleRow[]>(
+      `SELECT m.id, m.slug, m.number, m.title, m.completion_rule, q.id AS quiz_id, q.settings
+         FROM modules m LEFT JOIN quizzes q ON q.module_id = m.id
+        WHERE m.id = ANY($1::uuid[]) ORDER BY m.number, m.id`,
+      [moduleIds],
+    ),
+    manager.query<StepRow[]>(
+      `SELECT a.module_id, a.id AS activity_id, a.number AS activity_number, a.title AS activity_title,
+              s.id AS step_id, s.number AS step_number, s.text,
+              coalesce(sm.done, false) AS done, sm.marked_at
+         FROM activities a
+         LEFT JOIN activity_steps s ON s.activity_id = a.id AND s.retired_at IS NULL
+         LEFT JOIN step_marks sm ON sm.step_id = s.id AND sm.user_id = $2
+        WHERE a.module_id = ANY($1::uuid[]) AND a.retired_at IS NULL
+        ORDER BY a.number, s.number`,
+      [moduleIds, userId],
+    ),
+    manager.query<ItemRow[]>(
+      `SELECT ci.module_id, ci.id, ci.key, ci.position, ci.text, ci.activity_id, ci.requires_verification,
+              coalesce(cm.done, false) AS done, cm.marked_at, cm.verified_at
+         FROM checklist_items ci
+         LEFT JOIN checklist_marks cm ON cm.item_id = ci.id AND cm.user_id = $2
+        WHERE ci.module_id = ANY($1::uuid[]) AND ci.retired_at IS NULL
+        ORDER BY ci.position`,
+      [moduleIds, userId],
+    ),
+    manager.query<AttemptRow[]>(
+      `SELECT a.quiz_id, a.number, a.state, a.score_scaled, a.score_raw, a.score_max, a.started_at, a.submitted_at
+         FROM attempts a JOIN quizzes q ON q.id = a.quiz_id
+        WHERE a.user_id = $2 AND q.module_id = ANY($1::uuid[])`,
+      [moduleIds, userId],
+    ),
+  ]);
+  return modules.map((module) => toModuleFacts(module, steps, items, attempts));
+}
+
+function toModuleFacts(
+  module: ModuleRow,
+  allSteps: StepRow[],
+  allItems: ItemRow[],
+  allAttempts: AttemptRow[],
+): ModuleFacts {
+  const steps = allSteps.filter((row) => row.module_id === module.id);
+  const items = allItems.filter((row) => row.module_id === module.id);
+  const attempts = allAttempts.filter((row) => row.quiz_id === module.quiz_id);
+  const settings = module.settings;
+
+  const activities = new Map<string, ProgressFacts['activities'][number]>();
+  for (const row of steps) {
+    const activity = activities.get(row.activity_id) ?? {
+      id: row.activity_id,
+      number: row.activity_number,
+      title: row.activity_title,
+      steps: [],
+    };
+    if (row.step_id) {
+      activity.steps.push({
+        id: row.step_id,
+        number: row.step_number ?? 0,
+        text: row.text ?? '',
+        done: row.done,
+        doneAt: row.done ? row.marked_at : null,
+      });
+    }
+    activities.set(row.activity_id, activity);
+  }
+  const verification = new Set(module.completion_rule.requireVerification);
+  const counted = settings
+    ? countedGrade(
+        attempts.map((a) => ({
+          number: a.number,
+          state: a.state,
+          scaled: a.score_scaled,
+          raw: a.score_raw,
+          max: a.score_max,
+          finishedAt: a.submitted_at,
+        })),
+        settings.gradingMethod,
+        settings.passMark,
+      )
+    : null;
+  const marks = [
+    ...steps.map((s) => s.marked_at),
+    ...items.map((i) => i.marked_at),
+    ...attempts.flatMap((a) => [a.started_at, a.submitted_at]),
+  ];
+  const lastActivityAt = marks.reduce<Date | null>(
+    (latest, at) => (at && (!latest || at > latest) ? at : latest),
+    null,
+  );
+  const stepList = [...activities.values()].flatMap((activity) => activity.steps);
+
+  return {
+    module: { id: module.id, slug: module.slug, number: module.number, title: module.title },
+    quizId: module.quiz_id,
+    settings,
+    stepsDone: stepList.filter((step) => step.done).length,
+    stepsTotal: stepList.length,
+    attemptsUsed: attempts.length,
+    lastActivityAt,
+    facts: {
+      rule: module.completion_rule,
+      activities: [...activities.values()],
+      checklist: items.map((item) => ({
+        id: item.id,
+        key: item.key,
+        position: item.position,
+        text: item.text,
+        activityId: item.activity_id,
+        done: item.done,
+        doneAt: item.done ? item.marked_at : null,
+        verified: item.verified_at !== null,
+        requiresVerification: item.requires_verification || verification.has(item.key),
+      })),
+      knowledgeCheck: {
+        exists: module.quiz_id !== null,
+        attemptsUsed: attempts.length,
+        attemptsAllowed: settings?.attemptsAllowed ?? 'unlimited',
+        passMark: settings?.passMark ?? 0,
+        countedScaled: counted?.scaled ?? null,
+        passed: counted?.passed ?? null,
+        anySubmitted: attempts.some((a) => a.state !== 'in_progress' && a.state !== 'abandoned'),
+        pendingGrading: attempts.some((a) => a.state === 'pending_grading'),
+        attemptInProgress: attempts.some((a) => a.state === 'in_progress'),
+      },
+      hasAnyActivity: marks.some((at) => at !== null),
+    },
+  };
+}

@@ -1,0 +1,252 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Caller, Principal } from '../auth/access.types';
+import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
+import { isUuid, resolveUserRef } from '../auth/user-ref';
+import { Clock } from '../common/clock';
+import { DomainError, ResourceNotFound } from '../common/errors/domain-error';
+import { ActivityStep } from '../content/entities/activity-step.entity';
+import { ChecklistItem } from '../content/entities/checklist-item.entity';
+import { CourseModule } from '../content/entities/course-module.entity';
+import { Quiz } from '../content/entities/quiz.entity';
+import { User } from '../users/user.entity';
+import { evaluateCompletion } from './completion';
+import type { CourseProgressDto, MarkDto, ModuleProgressDto } from './dto/progress.dto';
+import { ModuleProgress } from './entities/module-progress.entity';
+import { loadModuleFacts } from './progress-facts.repository';
+import { toModuleProgressView } from './progress-view';
+
+export class ChecklistItemFollowsActivity extends DomainError {
+  readonly code = 'checklist-item-follows-activity';
+  readonly status = 409;
+  readonly title = 'Checklist Item Follows Its Activity';
+}
+
+export class NotDoneYet extends DomainError {
+  readonly code = 'not-done-yet';
+  readonly status = 409;
+  readonly title = 'Not Done Yet';
+}
+
+/**
+ * Steps and checklist items, and the per-learner module progress row derived
+ * from them and from attempts. Every fact and the row it changes are written
+ * in one transaction, under a lock per learner and module, so the row always
+ * equals a recomputation from the facts.
+ */
+@Injectable()
+export class ProgressService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: LearnerAccessService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async markStep(caller: Caller, userRef: string, stepId: string, dto: MarkDto): Promise<ModuleProgressDto> {
+    const userId = await this.visibleUser(caller.principal, userRef, 'progress:write');
+    return this.dataSource.transaction(async (manager) => {
+      const step = isUuid(stepId)
+        ? await manager.findOne(ActivityStep, { where: { id: stepId, retiredAt: IsNull() } })
+        : null;
+      if (!step) throw new ResourceNotFound('No such step');
+      await this.lock(manager, userId, step.moduleId);
+      await manager.query(
+        `INSERT INTO step_marks (user_id, step_id, module_id, done, marked_by, marked_at, evidence)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (user_id, step_id) DO UPDATE
+           SET done = EXCLUDED.done, marked_by = EXCLUDED.marked_by, marked_at = EXCLUDED.marked_at,
+               evidence = coalesce(EXCLUDED.evidence, step_marks.evidence)
+         -- Repeating a mark changes nothing: the first who and when stand.
+         WHERE step_marks.done IS DISTINCT FROM EXCLUDED.done
+            OR (EXCLUDED.evidence IS NOT NULL AND EXCLUDED.evidence IS DISTINCT FROM step_marks.evidence)`,
+        [userId, step.id, step.moduleId, dto.done, actorOf(caller), this.clock.now(), dto.evidence ?? null],
+      );
+      return this.refresh(manager, caller, userId, step.moduleId);
+    });
+  }
+
+  async markChecklistItem(caller: Caller, userRef: string, itemId: string, dto: MarkDto): Promise<ModuleProgressDto> {
+    const userId = await this.visibleUser(caller.principal, userRef, 'progress:write');
+    return this.dataSource.transaction(async (manager) => {
+      const item = await this.findItem(manager, itemId);
+      if (item.activityId) {
+        throw new ChecklistItemFollowsActivity('This item is done when all steps of its activity are; tick the steps');
+      }
+      await this.lock(manager, userId, item.moduleId);
+      await manager.query(
+        `INSERT INTO checklist_marks (user_id, item_id, module_id, done, marked_by, marked_at, evidence)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (user_id, item_id) DO UPDATE
+           SET done = EXCLUDED.done, marked_by = EXCLUDED.marked_by, marked_at = EXCLUDED.marked_at,
+               evidence = coalesce(EXCLUDED.evidence, checklist_marks.evidence),
+               -- Un-ticking withdraws a verification: it verified the earlier tick.
+               verified_by = CASE WHEN EXCLUDED.done THEN checklist_marks.verified_by END,
+               verified_at = CASE WHEN EXCLUDED.done THEN checklist_marks.verified_at END
+         WHERE checklist_marks.done IS DISTINCT FROM EXCLUDED.done
+            OR (EXCLUDED.evidence IS NOT NULL AND EXCLUDED.evidence IS DISTINCT FROM checklist_marks.evidence)`,
+        [userId, item.id, item.moduleId, dto.done, actorOf(caller), this.clock.now(), dto.evidence ?? null],
+      );
+      return this.refresh(manager, caller, userId, item.moduleId);
+    });
+  }
+
+  /** An instructor confirms (or withdraws confirmation of) a learner's ticked item. */
+  async verifyChecklistItem(
+    caller: Caller,
+    userRef: string,
+    itemId: string,
+    verified: boolean,
+  ): Promise<ModuleProgressDto> {
+    const userId = await this.visibleUser(caller.principal, userRef, 'progress:write');
+    return this.dataSource.transaction(async (manager) => {
+      const item = await this.findItem(manager, itemId);
+      if (item.activityId)
+        throw new ChecklistItemFollowsActivity('Items that follow an activity are not verified separately');
+      await this.lock(manager, userId, item.moduleId);
+      const updated: unknown[] = await manager.query(
+        `WITH verified AS (
+           UPDATE checklist_marks
+              SET verified_by = CASE WHEN $3 THEN $4 END, verified_at = CASE WHEN $3 THEN $5::timestamptz END
+            WHERE user_id = $1 AND item_id = $2 AND done
+           RETURNING item_id)
+         SELECT * FROM verified`,
+        [userId, item.id, verified, actorOf(caller), this.clock.now()],
+      );
+      if (updated.length === 0) throw new NotDoneYet('The learner has not ticked this item');
+      await this.audit.record(manager, caller, {
+        action: verified ? 'checklist.verified' : 'checklist.verification_withdrawn',
+        targetType: 'checklist_item',
+        targetId: item.id,
+        after: { userId, verified },
+      });
+      return this.refresh(manager, caller, userId, item.moduleId);
+    });
+  }
+
+  async moduleProgress(caller: Caller, userRef: string, moduleRef: string): Promise<ModuleProgressDto> {
+    const userId = await this.visibleUser(caller.principal, userRef, 'progress:read');
+    const module = await this.dataSource.getRepository(CourseModule).findOne({
+      select: { id: true },
+      where: isUuid(moduleRef) ? { id: moduleRef.toLowerCase() } : { slug: moduleRef },
+    });
+    if (!module) throw new ResourceNotFound('No such module');
+    const [view] = await this.views(this.dataSource.manager, userId, [module.id]);
+    return view;
+  }
+
+  async courseProgress(caller: Caller, userRef: string): Promise<CourseProgressDto> {
+    const userId = await this.visibleUser(caller.principal, userRef, 'progress:read');
+    const modules = await this.dataSource
+      .getRepository(CourseModule)
+      .find({ select: { id: true }, order: { number: 'ASC', id: 'ASC' } });
+    return {
+      userId,
+      modules: await this.views(
+        this.dataSource.manager,
+        userId,
+        modules.map((module) => module.id),
+      ),
+    };
+  }
+
+  /** After an attempt is started, scored or graded: bring the module's progress row up to date. */
+  async refreshForQuiz(manager: EntityManager, caller: Caller, userId: string, quizId: string): Promise<void> {
+    const quiz = await manager.findOne(Quiz, { select: { id: true, moduleId: true }, where: { id: quizId } });
+    if (quiz) await this.refresh(manager, caller, userId, quiz.moduleId);
+  }
+
+  /**
+   * Recomputes the learner's progress in a module from the facts and writes
+   * the row. Completion is an event: completedAt is set once, when the rule
+   * first holds, with an audit event; losing completion later is audited too.
+   */
+  async refresh(manager: EntityManager, caller: Caller, userId: string, moduleId: string): Promise<ModuleProgressDto> {
+    await this.lock(manager, userId, moduleId);
+    const [facts] = await loadModuleFacts(manager, userId, [moduleId]);
+    const result = evaluateCompletion(facts.facts);
+    const existing = await manager.findOne(ModuleProgress, { where: { userId, moduleId } });
+    const completedAt = existing?.completedAt ?? (result.completed ? this.clock.now() : null);
+    const itemsDone = result.checklist.filter((item) => item.done).length;
+    await manager.upsert(
+      ModuleProgress,
+      {
+        userId,
+        moduleId,
+        status: result.status,
+        percentage: result.percentage,
+        stepsDone: facts.stepsDone,
+        stepsTotal: facts.stepsTotal,
+        itemsDone,
+        itemsTotal: result.checklist.length,
+        attemptsUsed: facts.attemptsUsed,
+        countedScore: facts.facts.knowledgeCheck.countedScaled,
+        passed: facts.facts.knowledgeCheck.passed,
+        completedAt,
+        lastActivityAt: facts.lastActivityAt,
+      },
+      ['userId', 'moduleId'],
+    );
+    if (result.completed && !existing?.completedAt) {
+      await this.audit.record(manager, caller, {
+        action: 'module.completed',
+        targetType: 'module',
+        targetId: moduleId,
+        after: { userId, completedAt: completedAt?.toISOString() },
+      });
+    } else if (!result.completed && existing?.status === 'completed') {
+      await this.audit.record(manager, caller, {
+        action: 'module.completion_lost',
+        targetType: 'module',
+        targetId: moduleId,
+        after: { userId, unmet: result.unmet },
+      });
+    }
+    return toModuleProgressView(userId, facts, result, completedAt);
+  }
+
+  private async views(manager: EntityManager, userId: string, moduleIds: string[]): Promise<ModuleProgressDto[]> {
+    const [all, rows] = await Promise.all([
+      loadModuleFacts(manager, userId, moduleIds),
+      manager.find(ModuleProgress, {
+        select: { moduleId: true, completedAt: true },
+        where: { userId, moduleId: In(moduleIds) },
+      }),
+    ]);
+    const completedAt = new Map(rows.map((row) => [row.moduleId, row.completedAt]));
+    return all.map((facts) =>
+      toModuleProgressView(userId, facts, evaluateCompletion(facts.facts), completedAt.get(facts.module.id) ?? null),
+    );
+  }
+
+  private async findItem(manager: EntityManager, itemId: string): Promise<ChecklistItem> {
+    const item = isUuid(itemId)
+      ? await manager.findOne(ChecklistItem, { where: { id: itemId, retiredAt: IsNull() } })
+      : null;
+    if (!item) throw new ResourceNotFound('No such checklist item');
+    return item;
+  }
+
+  /** Facts and the progress row of one learner and module change one writer at a time. */
+  private async lock(manager: EntityManager, userId: string, moduleId: string) {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`progress:${userId}:${moduleId}`]);
+  }
+
+  private async visibleUser(principal: Principal, userRef: string, use: LearnerRecordUse): Promise<string> {
+    const userId = resolveUserRef(principal, userRef);
+    const visible = await this.access.canAccess(principal, userId, use);
+    if (
+      !visible ||
+      !(await this.dataSource.getRepository(User).exists({ where: { id: userId, deletedAt: IsNull() } }))
+    ) {
+      throw new ResourceNotFound('No such user');
+    }
+    return userId;
+  }
+}
+
+function actorOf(caller: Caller): string {
+  return `${caller.principal.kind}:${caller.principal.id}`;
+}

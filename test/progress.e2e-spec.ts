@@ -1,0 +1,279 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AuditEvent } from '../src/audit/audit-event.entity';
+import type { QuestionDefinition } from '../src/content/question.types';
+import { ModuleProgress } from '../src/progress/entities/module-progress.entity';
+import { StepMark } from '../src/progress/entities/step-mark.entity';
+import { createTestApp, type TestApp } from './support/app';
+import { importModule, keyResponse, MODULE5_ANSWERS, MODULE5_MARKDOWN, MODULE5_SLUG } from './support/content';
+import { bearer, createClient, createUser, type TestUser } from './support/identity';
+
+interface ModuleDetail {
+  id: string;
+  activities: { number: number; title: string; steps: { id: string }[] }[];
+  checklistItems: { id: string; text: string; activity: { id: string } | null }[];
+  knowledgeCheck: { quizId: string };
+}
+
+describe('activity checklists and module completion (e2e)', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let module5: ModuleDetail;
+  let definitions: Map<string, QuestionDefinition>;
+
+  const progressOf = (user: { token: string }, who = 'me') =>
+    request(t.server).get(`/v1/users/${who}/modules/${MODULE5_SLUG}/progress`).set(bearer(user.token));
+  const tickStep = (user: { token: string }, stepId: string, done = true, who = 'me') =>
+    request(t.server).put(`/v1/users/${who}/steps/${stepId}`).set(bearer(user.token)).send({ done });
+  const tickItem = (user: { token: string }, itemId: string, done = true, who = 'me') =>
+    request(t.server).put(`/v1/users/${who}/checklist/${itemId}`).set(bearer(user.token)).send({ done });
+  const allSteps = () => module5.activities.flatMap((activity) => activity.steps.map((step) => step.id));
+  const unlinkedItems = () => module5.checklistItems.filter((item) => !item.activity);
+
+  /** The stored progress row must always equal a fresh evaluation from the facts. */
+  async function expectRowMatchesFacts(user: TestUser) {
+    const fresh = (await progressOf(user).expect(200)).body;
+    const row = await t.app
+      .get(DataSource)
+      .getRepository(ModuleProgress)
+      .findOneBy({ userId: user.id, moduleId: module5.id });
+    expect(row).toMatchObject({
+      status: fresh.status,
+      percentage: fresh.percentage,
+      stepsDone: fresh.activities.reduce((n: number, a: { stepsDone: number }) => n + a.stepsDone, 0),
+      itemsDone: fresh.checklist.filter((i: { done: boolean }) => i.done).length,
+      attemptsUsed: fresh.knowledgeCheck.attemptsUsed,
+      countedScore: fresh.knowledgeCheck.countedScore,
+      passed: fresh.knowledgeCheck.passed,
+    });
+    return fresh;
+  }
+
+  async function passKnowledgeCheck(user: TestUser) {
+    const attempt = (
+      await request(t.server)
+        .post(`/v1/quizzes/${module5.knowledgeCheck.quizId}/attempts`)
+        .set(bearer(user.token))
+        .send({})
+        .expect(201)
+    ).body;
+    const responses = attempt.questions.map((q: { questionVersionId: string }) => ({
+      questionVersionId: q.questionVersionId,
+      response: keyResponse(definitions.get(q.questionVersionId)!),
+    }));
+    await request(t.server)
+      .put(`/v1/attempts/${attempt.id}/responses`)
+      .set(bearer(user.token))
+      .send({ responses })
+      .expect(200);
+    const submitted = (
+      await request(t.server).post(`/v1/attempts/${attempt.id}/submit`).set(bearer(user.token)).send({}).expect(200)
+    ).body;
+    const essays = submitted.questions.filter((q: { question: { type: string } }) => q.question.type === 'essay');
+    if (essays.length > 0) {
+      await request(t.server)
+        .post(`/v1/attempts/${attempt.id}/grades`)
+        .set(bearer(admin.token))
+        .send({
+          grades: essays.map((q: { questionVersionId: string }) => ({
+            questionVersionId: q.questionVersionId,
+            score: definitions.get(q.questionVersionId)!.points,
+            reason: 'Full marks',
+          })),
+        })
+        .expect(200);
+    }
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const imported = await importModule(t, MODULE5_MARKDOWN, MODULE5_ANSWERS);
+    admin = imported.admin;
+    module5 = (await request(t.server).get(`/v1/modules/${MODULE5_SLUG}`).set(bearer(admin.token)).expect(200)).body;
+    const quiz = await request(t.server)
+      .get(`/v1/modules/${MODULE5_SLUG}/quiz?include=answers`)
+      .set(bearer(admin.token))
+      .expect(200);
+    definitions = new Map(
+      quiz.body.questions.map((q: { versionId: string; definition: QuestionDefinition }) => [
+        q.versionId,
+        q.definition,
+      ]),
+    );
+  });
+  afterAll(() => t.close());
+
+  it('completes Module 5 from 32 steps, 3 items and a passed knowledge check, naming what is missing until then', async () => {
+    const learner = await createUser(t, ['learner']);
+    const before = (await progressOf(learner).expect(200)).body;
+    // Nothing happened yet, so there is no row to keep up to date.
+    expect(await t.app.get(DataSource).getRepository(ModuleProgress).findOneBy({ userId: learner.id })).toBeNull();
+    expect(before).toMatchObject({ status: 'not_started', percentage: 0, completedAt: null });
+    expect(before.unmet).toHaveLength(8 + 3 + 1);
+    expect(before.xapi).toEqual({ completion: false });
+    expect(before.lti.activityProgress).toBe('Initialized');
+
+    for (const stepId of allSteps()) await tickStep(learner, stepId).expect(200);
+    const stepsDone = await expectRowMatchesFacts(learner);
+    expect(stepsDone.status).toBe('in_progress');
+    const linked = stepsDone.checklist.filter((item: { activityId: string | null }) => item.activityId);
+    expect(linked).toHaveLength(8);
+    expect(linked.every((item: { done: boolean; doneAt: string | null }) => item.done && item.doneAt)).toBe(true);
+    // Exactly the three unlinked items and the knowledge check are missing, in words.
+    expect(stepsDone.unmet).toHaveLength(4);
+    for (const item of unlinkedItems()) expect(stepsDone.unmet.join('\n')).toContain(item.text);
+    expect(stepsDone.unmet.join('\n')).toMatch(/knowledge check/i);
+
+    for (const item of unlinkedItems()) await tickItem(learner, item.id).expect(200);
+    const itemsDone = await expectRowMatchesFacts(learner);
+    expect(itemsDone.unmet).toEqual([expect.stringMatching(/knowledge check/i)]);
+    expect(itemsDone.completedAt).toBeNull();
+
+    await passKnowledgeCheck(learner);
+    const done = await expectRowMatchesFacts(learner);
+    expect(done).toMatchObject({ status: 'completed', percentage: 100, unmet: [] });
+    expect(done.completedAt).toEqual(expect.any(String));
+    expect(done.xapi).toEqual({ completion: true, success: true, score: { scaled: 1 } });
+    expect(done.lti).toEqual({ activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
+    const events = await t.app
+      .get(DataSource)
+      .getRepository(AuditEvent)
+      .find({ where: { action: 'module.completed', targetId: module5.id } });
+    expect(events.filter((e) => (e.after as { userId: string }).userId === learner.id)).toHaveLength(1);
+
+    // Un-ticking afterwards moves the status back and says so; the first completion time stays.
+    await tickStep(learner, allSteps()[5], false).expect(200);
+    const undone = await expectRowMatchesFacts(learner);
+    expect(undone).toMatchObject({ status: 'in_progress', completedAt: done.completedAt });
+    expect(undone.unmet).toEqual([expect.stringContaining(module5.activities[1].title)]);
+    const lost = await t.app
+      .get(DataSource)
+      .getRepository(AuditEvent)
+      .countBy({ action: 'module.completion_lost', targetId: module5.id });
+    expect(lost).toBeGreaterThanOrEqual(1);
+    await tickStep(learner, allSteps()[5]).expect(200);
+    const again = await expectRowMatchesFacts(learner);
+    expect(again).toMatchObject({ status: 'completed', completedAt: done.completedAt });
+  });
+
+  it('does not let a learner tick an item that follows an activity', async () => {
+    const learner = await createUser(t, ['learner']);
+    const linked = module5.checklistItems.find((item) => item.activity)!;
+    const res = await tickItem(learner, linked.id).expect(409);
+    expect(res.body.type).toBe('/problems/checklist-item-follows-activity');
+  });
+
+  it('keeps progress to its learner; clients read with progress:read and tick only with attempts:write', async () => {
+    const [a, b] = await Promise.all([createUser(t, ['learner']), createUser(t, ['learner'])]);
+    await tickStep(a, allSteps()[0]).expect(200);
+    await progressOf(b, a.id).expect(404);
+    await tickStep(b, allSteps()[1], true, a.id).expect(404);
+    await tickItem(b, unlinkedItems()[0].id, true, a.id).expect(404);
+    await request(t.server).get(`/v1/users/${a.id}/progress`).set(bearer(b.token)).expect(404);
+
+    const reader = await createClient(t, ['progress:read']);
+    const read = await progressOf(reader, a.id).expect(200);
+    expect(read.body.activities[0].stepsDone).toBe(1);
+    await tickStep(reader, allSteps()[1], true, a.id).expect(403);
+    const writer = await createClient(t, ['attempts:write']);
+    await tickStep(writer, allSteps()[1], true, a.id).expect(200);
+    const course = await request(t.server).get('/v1/users/me/progress').set(bearer(a.token)).expect(200);
+    expect(course.body.modules.map((m: { module: { slug: string } }) => m.module.slug)).toContain(MODULE5_SLUG);
+  });
+
+  it('records one fact for 20 parallel ticks of one step, with a correct progress row', async () => {
+    const learner = await createUser(t, ['learner']);
+    const stepId = allSteps()[3];
+    const results = await Promise.all(Array.from({ length: 20 }, () => tickStep(learner, stepId)));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const facts = await t.app.get(DataSource).getRepository(StepMark).findBy({ userId: learner.id });
+    expect(facts).toHaveLength(1);
+    const fresh = await expectRowMatchesFacts(learner);
+    expect(fresh.activities[0].stepsDone).toBe(1);
+  });
+
+  it('keeps the first who and when on a repeated tick', async () => {
+    const learner = await createUser(t, ['learner']);
+    const stepId = allSteps()[7];
+    await tickStep(learner, stepId).expect(200);
+    const first = await t.app.get(DataSource).getRepository(StepMark).findOneByOrFail({ userId: learner.id, stepId });
+    await tickStep(learner, stepId).expect(200);
+    const second = await t.app.get(DataSource).getRepository(StepMark).findOneByOrFail({ userId: learner.id, stepId });
+    expect(second.markedAt).toEqual(first.markedAt);
+  });
+});
+
+describe('checklist items an instructor must verify (e2e)', () => {
+  it('counts a ticked item only once an instructor has verified it', async () => {
+    const t = await createTestApp();
+    try {
+      const markdown = [
+        '# Module 3: Verified Work',
+        '',
+        '## 1. Basics',
+        'Text.',
+        '',
+        '## Hands-On Activities',
+        '### Activity 1: Build it',
+        '1. Build',
+        '',
+        '## Knowledge Check',
+        '1. What did you build?',
+        '',
+        '**Module Completion Checklist:**',
+        '- [ ] Completed Activity 1: Build it',
+        '- [ ] Presented the result to the class',
+        '',
+      ].join('\n');
+      const key = [
+        'format: 1',
+        'completion:',
+        '  checklist: all',
+        '  knowledgeCheck: none',
+        '  requireVerification: [presented-the-result-to-the-class]',
+        'questions: []',
+        '',
+      ].join('\n');
+      const { slug, admin } = await importModule(t, markdown, key);
+      const detail = (await request(t.server).get(`/v1/modules/${slug}`).set(bearer(admin.token)).expect(200)).body;
+      const step = detail.activities[0].steps[0].id as string;
+      const item = detail.checklistItems.find((i: { activity: unknown }) => !i.activity).id as string;
+      const learner = await createUser(t, ['learner']);
+      const progress = () =>
+        request(t.server).get(`/v1/users/me/modules/${slug}/progress`).set(bearer(learner.token)).expect(200);
+
+      await request(t.server)
+        .put(`/v1/users/me/steps/${step}`)
+        .set(bearer(learner.token))
+        .send({ done: true })
+        .expect(200);
+      await request(t.server)
+        .put(`/v1/users/${learner.id}/checklist/${item}/verification`)
+        .set(bearer(admin.token))
+        .send({ verified: true })
+        .expect(409);
+      await request(t.server)
+        .put(`/v1/users/me/checklist/${item}`)
+        .set(bearer(learner.token))
+        .send({ done: true, evidence: 'Slides at https://example.com/slides' })
+        .expect(200);
+      const waiting = (await progress()).body;
+      expect(waiting.status).toBe('in_progress');
+      expect(waiting.unmet).toEqual([expect.stringMatching(/verify/i)]);
+      // A learner cannot verify their own work.
+      await request(t.server)
+        .put(`/v1/users/me/checklist/${item}/verification`)
+        .set(bearer(learner.token))
+        .send({ verified: true })
+        .expect(403);
+      await request(t.server)
+        .put(`/v1/users/${learner.id}/checklist/${item}/verification`)
+        .set(bearer(admin.token))
+        .send({ verified: true })
+        .expect(200);
+      expect((await progress()).body).toMatchObject({ status: 'completed', unmet: [] });
+    } finally {
+      await t.close();
+    }
+  });
+});
