@@ -3,10 +3,12 @@ import { CreateIdentityAndAudit1795707471665 } from './1795707471665-CreateIdent
 import { CreateContent1795708566157 } from './1795708566157-CreateContent';
 import { CreateAttemptsAndIdempotencyKeys1795708984402 } from './1795708984402-CreateAttemptsAndIdempotencyKeys';
 import { CreateProgress1795709651052 } from './1795709651052-CreateProgress';
+import { CreateCohorts1795710063552 } from './1795710063552-CreateCohorts';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
   CreateContent1795708566157,
   CreateAttemptsAndIdempotencyKeys1795708984402,
   CreateProgress1795709651052,
+  CreateCohorts1795710063552,
 ];

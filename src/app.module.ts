@@ -5,6 +5,7 @@ import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { AuditModule } from './audit/audit.module';
 import { ClientsModule } from './clients/clients.module';
+import { CohortsModule } from './cohorts/cohorts.module';
 import { ContentModule } from './content/content.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -29,6 +30,7 @@ export class AppModule {
         ContentModule,
         AttemptsModule,
         ProgressModule,
+        CohortsModule,
       ],
     };
   }

@@ -235,13 +235,12 @@ export class AttemptsService {
     quiz: QuizContext,
     definitions?: Map<string, QuestionDefinition>,
   ): Promise<AttemptResponseDto> {
-    const [responses, siblings] = await Promise.all([
-      manager.find(AttemptResponse, { where: { attemptId: attempt.id } }),
-      manager.find(Attempt, {
-        select: { id: true, state: true },
-        where: { userId: attempt.userId, quizId: attempt.quizId },
-      }),
-    ]);
+    // One after another: inside a transaction the manager has a single connection.
+    const responses = await manager.find(AttemptResponse, { where: { attemptId: attempt.id } });
+    const siblings = await manager.find(Attempt, {
+      select: { id: true, state: true },
+      where: { userId: attempt.userId, quizId: attempt.quizId },
+    });
     const principal = caller.principal;
     const audience =
       principal.kind === 'user' && principal.id === attempt.userId && !isAdmin(principal) ? 'learner' : 'staff';
@@ -276,7 +275,7 @@ export class AttemptsService {
       where: { id: attemptId },
       ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
-    if (!attempt || !(await this.access.canAccess(principal, attempt.userId, use))) {
+    if (!attempt || !(await this.access.canAccess(principal, attempt.userId, use, manager))) {
       throw new ResourceNotFound('No such attempt');
     }
     return attempt;

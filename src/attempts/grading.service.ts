@@ -39,7 +39,7 @@ export class GradingService {
     await this.dataSource.transaction(async (manager) => {
       if (!isUuid(attemptId)) throw new ResourceNotFound('No such attempt');
       const attempt = await manager.findOne(Attempt, { where: { id: attemptId }, lock: { mode: 'pessimistic_write' } });
-      if (!attempt || !(await this.access.canAccess(caller.principal, attempt.userId, 'progress:write'))) {
+      if (!attempt || !(await this.access.canAccess(caller.principal, attempt.userId, 'progress:write', manager))) {
         throw new ResourceNotFound('No such attempt');
       }
       if (attempt.state === 'in_progress') throw new AttemptInProgress('The attempt is still in progress');

@@ -5,7 +5,8 @@ import { AccessGuard } from './access.guard';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
-import { INSTRUCTOR_ROSTER, LearnerAccessService, noRoster } from './learner-access.service';
+import { CohortInstructorRoster } from '../cohorts/cohort-roster';
+import { INSTRUCTOR_ROSTER, LearnerAccessService } from './learner-access.service';
 import { LoginThrottleService } from './login-throttle.service';
 import { PrincipalService } from './principal.service';
 import { TokenService } from './token.service';
@@ -20,8 +21,8 @@ import { TokenService } from './token.service';
     PrincipalService,
     JwtStrategy,
     LearnerAccessService,
-    // Cohorts replace this with the real roster.
-    { provide: INSTRUCTOR_ROSTER, useValue: noRoster },
+    // Instructors reach the learners of the cohorts they teach.
+    { provide: INSTRUCTOR_ROSTER, useClass: CohortInstructorRoster },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
   exports: [TokenService, PrincipalService, LearnerAccessService],

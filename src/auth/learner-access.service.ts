@@ -1,18 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { hasScope, isAdmin, type Principal, type Scope } from './access.types';
 
 /**
- * Answers which learners an instructor teaches. Cohorts provide the real
- * answer; until then nobody is taught by anybody.
+ * Answers which learners an instructor teaches (cohorts provide the answer).
+ * Takes the caller's EntityManager when asked inside a transaction, so the
+ * question runs on the transaction's connection.
  */
 export interface InstructorRoster {
-  learnersTaughtBy(instructorId: string, learnerIds: string[]): Promise<Set<string>>;
+  learnersTaughtBy(instructorId: string, learnerIds: string[], manager?: EntityManager): Promise<Set<string>>;
 }
 export const INSTRUCTOR_ROSTER = Symbol('INSTRUCTOR_ROSTER');
-
-export const noRoster: InstructorRoster = {
-  learnersTaughtBy: () => Promise.resolve(new Set<string>()),
-};
 
 /** What the caller wants to do with a person's records. */
 export type LearnerRecordUse = 'profile:read' | 'profile:write' | 'progress:read' | 'progress:write';
@@ -35,7 +33,12 @@ const CLIENT_SCOPES: Record<LearnerRecordUse, Scope[]> = {
 export class LearnerAccessService {
   constructor(@Inject(INSTRUCTOR_ROSTER) private readonly roster: InstructorRoster) {}
 
-  async visible(principal: Principal, userIds: string[], use: LearnerRecordUse): Promise<Set<string>> {
+  async visible(
+    principal: Principal,
+    userIds: string[],
+    use: LearnerRecordUse,
+    manager?: EntityManager,
+  ): Promise<Set<string>> {
     const ids = [...new Set(userIds)];
     if (ids.length === 0) return new Set();
     if (principal.kind === 'client') {
@@ -45,12 +48,18 @@ export class LearnerAccessService {
     const visible = new Set(ids.filter((id) => id === principal.id));
     if (principal.roles.includes('instructor') && use !== 'profile:write') {
       const others = ids.filter((id) => id !== principal.id);
-      if (others.length > 0) for (const id of await this.roster.learnersTaughtBy(principal.id, others)) visible.add(id);
+      if (others.length > 0)
+        for (const id of await this.roster.learnersTaughtBy(principal.id, others, manager)) visible.add(id);
     }
     return visible;
   }
 
-  async canAccess(principal: Principal, userId: string, use: LearnerRecordUse): Promise<boolean> {
-    return (await this.visible(principal, [userId], use)).has(userId);
+  async canAccess(
+    principal: Principal,
+    userId: string,
+    use: LearnerRecordUse,
+    manager?: EntityManager,
+  ): Promise<boolean> {
+    return (await this.visible(principal, [userId], use, manager)).has(userId);
   }
 }

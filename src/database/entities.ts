@@ -4,6 +4,8 @@ import { AuditEvent } from '../audit/audit-event.entity';
 import { LoginFailure } from '../auth/login-failure.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { MachineClient } from '../clients/machine-client.entity';
+import { CohortMember } from '../cohorts/entities/cohort-member.entity';
+import { Cohort } from '../cohorts/entities/cohort.entity';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity';
 import { Activity } from '../content/entities/activity.entity';
 import { ActivityStep } from '../content/entities/activity-step.entity';
@@ -40,4 +42,6 @@ export const entities: Function[] = [
   StepMark,
   ChecklistMark,
   ModuleProgress,
+  Cohort,
+  CohortMember,
 ];

@@ -71,15 +71,15 @@ export async function loadModuleFacts(
 ): Promise<ModuleFacts[]> {
   if (!userId) throw new Error('loadModuleFacts needs a user');
   if (moduleIds.length === 0) return [];
-  const [modules, steps, items, attempts] = await Promise.all([
-    manager.query<ModuleRow[]>(
-      `SELECT m.id, m.slug, m.number, m.title, m.completion_rule, q.id AS quiz_id, q.settings
+  // One after another: inside a transaction the manager has a single connection.
+  const modules = await manager.query<ModuleRow[]>(
+    `SELECT m.id, m.slug, m.number, m.title, m.completion_rule, q.id AS quiz_id, q.settings
          FROM modules m LEFT JOIN quizzes q ON q.module_id = m.id
         WHERE m.id = ANY($1::uuid[]) ORDER BY m.number, m.id`,
-      [moduleIds],
-    ),
-    manager.query<StepRow[]>(
-      `SELECT a.module_id, a.id AS activity_id, a.number AS activity_number, a.title AS activity_title,
+    [moduleIds],
+  );
+  const steps = await manager.query<StepRow[]>(
+    `SELECT a.module_id, a.id AS activity_id, a.number AS activity_number, a.title AS activity_title,
               s.id AS step_id, s.number AS step_number, s.text,
               coalesce(sm.done, false) AS done, sm.marked_at
          FROM activities a
@@ -87,24 +87,23 @@ export async function loadModuleFacts(
          LEFT JOIN step_marks sm ON sm.step_id = s.id AND sm.user_id = $2
         WHERE a.module_id = ANY($1::uuid[]) AND a.retired_at IS NULL
         ORDER BY a.number, s.number`,
-      [moduleIds, userId],
-    ),
-    manager.query<ItemRow[]>(
-      `SELECT ci.module_id, ci.id, ci.key, ci.position, ci.text, ci.activity_id, ci.requires_verification,
+    [moduleIds, userId],
+  );
+  const items = await manager.query<ItemRow[]>(
+    `SELECT ci.module_id, ci.id, ci.key, ci.position, ci.text, ci.activity_id, ci.requires_verification,
               coalesce(cm.done, false) AS done, cm.marked_at, cm.verified_at
          FROM checklist_items ci
          LEFT JOIN checklist_marks cm ON cm.item_id = ci.id AND cm.user_id = $2
         WHERE ci.module_id = ANY($1::uuid[]) AND ci.retired_at IS NULL
         ORDER BY ci.position`,
-      [moduleIds, userId],
-    ),
-    manager.query<AttemptRow[]>(
-      `SELECT a.quiz_id, a.number, a.state, a.score_scaled, a.score_raw, a.score_max, a.started_at, a.submitted_at
+    [moduleIds, userId],
+  );
+  const attempts = await manager.query<AttemptRow[]>(
+    `SELECT a.quiz_id, a.number, a.state, a.score_scaled, a.score_raw, a.score_max, a.started_at, a.submitted_at
          FROM attempts a JOIN quizzes q ON q.id = a.quiz_id
         WHERE a.user_id = $2 AND q.module_id = ANY($1::uuid[])`,
-      [moduleIds, userId],
-    ),
-  ]);
+    [moduleIds, userId],
+  );
   return modules.map((module) => toModuleFacts(module, steps, items, attempts));
 }
 

@@ -54,3 +54,19 @@ export function toPage<E extends KeysetPosition, T>(rows: E[], limit: number, ma
   const last = items.at(-1);
   return { items: items.map(map), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
 }
+
+/** For reports sorted on any column: the cursor is an opaque offset. */
+export function encodeOffsetCursor(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset })).toString('base64url');
+}
+
+export function decodeOffsetCursor(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  try {
+    const { offset } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { offset: unknown };
+    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
+  } catch {
+    // Falls through to the validation problem.
+  }
+  throw new ValidationFailed([{ field: 'cursor', messages: ['cursor is not one this API issued'] }]);
+}

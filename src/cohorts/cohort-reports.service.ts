@@ -1,0 +1,125 @@
+import type { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Caller } from '../auth/access.types';
+import { isUuid } from '../auth/user-ref';
+import { Clock } from '../common/clock';
+import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
+import { decodeOffsetCursor, encodeOffsetCursor } from '../common/http/pagination';
+import { Quiz } from '../content/entities/quiz.entity';
+import { CohortsService } from './cohorts.service';
+import type { CohortProgressDto, CohortProgressQueryDto } from './dto/report.dto';
+import type { Cohort } from './entities/cohort.entity';
+import {
+  activityRates,
+  PROGRESS_CSV_COLUMNS,
+  progressRows,
+  progressSummary,
+  toProgressCsvRecord,
+} from './reports/cohort-progress.report';
+import { csvStream } from './reports/csv-stream';
+import { analyseItems, type ItemAnalysis } from './reports/item-analysis';
+import { itemAnalysisInput } from './reports/item-analysis.report';
+import { RESPONSES_CSV_COLUMNS, type ResponseRecord, responsesPage } from './reports/responses.report';
+
+@Injectable()
+export class CohortReportsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cohorts: CohortsService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** One page of learners and the cohort's summary: four statements whatever the cohort's size. */
+  async progress(caller: Caller, cohortId: string, query: CohortProgressQueryDto): Promise<CohortProgressDto> {
+    const cohort = await this.cohorts.findFor(caller.principal, cohortId, 'read');
+    const scope = {
+      cohortId: cohort.id,
+      moduleId: await this.moduleOf(cohort, query.module),
+      now: this.clock.now(),
+      stuckDays: query.stuckDays,
+    };
+    const offset = decodeOffsetCursor(query.cursor);
+    const manager = this.dataSource.manager;
+    const [rows, summary] = await Promise.all([
+      progressRows(manager, scope, query, query.limit + 1, offset),
+      progressSummary(manager, scope),
+    ]);
+    const activities = await activityRates(manager, scope, summary.learners);
+    return {
+      cohortId: cohort.id,
+      moduleId: scope.moduleId,
+      summary: { ...summary, activities },
+      items: rows.slice(0, query.limit),
+      nextCursor: rows.length > query.limit ? encodeOffsetCursor(offset + query.limit) : null,
+    };
+  }
+
+  /** The whole progress table (filters and sort as the JSON report), as CSV, streamed. */
+  async progressCsv(caller: Caller, cohortId: string, query: CohortProgressQueryDto): Promise<Readable> {
+    const cohort = await this.cohorts.findFor(caller.principal, cohortId, 'read');
+    const scope = {
+      cohortId: cohort.id,
+      moduleId: await this.moduleOf(cohort, query.module),
+      now: this.clock.now(),
+      stuckDays: query.stuckDays,
+    };
+    return csvStream(
+      PROGRESS_CSV_COLUMNS,
+      (limit, offset) => progressRows(this.dataSource.manager, scope, query, limit, offset),
+      toProgressCsvRecord,
+    );
+  }
+
+  /** Every response of the cohort's learners, as CSV, streamed. */
+  async responsesCsv(caller: Caller, cohortId: string): Promise<Readable> {
+    const cohort = await this.cohorts.findFor(caller.principal, cohortId, 'read');
+    return csvStream<ResponseRecord>(
+      RESPONSES_CSV_COLUMNS,
+      (limit, _offset, previous) => responsesPage(this.dataSource.manager, cohort.id, limit, previous),
+      (row) => ({ ...row }),
+    );
+  }
+
+  /**
+   * Classical item analysis of a quiz over the cohort's learners (formulas in
+   * reports/item-analysis.ts): two statements, then arithmetic in memory.
+   */
+  async itemAnalysis(
+    caller: Caller,
+    cohortId: string,
+    quizId: string,
+  ): Promise<ItemAnalysis & { cohortId: string; quizId: string }> {
+    const cohort = await this.cohorts.findFor(caller.principal, cohortId, 'read');
+    const quiz = isUuid(quizId) ? await this.dataSource.getRepository(Quiz).findOne({ where: { id: quizId } }) : null;
+    if (!quiz || (cohort.moduleIds.length > 0 && !cohort.moduleIds.includes(quiz.moduleId))) {
+      throw new ResourceNotFound('No such quiz in this cohort');
+    }
+    const { rows, choices } = await itemAnalysisInput(
+      this.dataSource.manager,
+      cohort.id,
+      quiz.id,
+      quiz.settings.gradingMethod,
+    );
+    return { cohortId: cohort.id, quizId: quiz.id, ...analyseItems(rows, choices) };
+  }
+
+  /** The module a report is about: named (and within the cohort), or the cohort's only one. */
+  async moduleOf(cohort: Cohort, ref: string | undefined): Promise<string> {
+    if (ref === undefined) {
+      if (cohort.moduleIds.length === 1) return cohort.moduleIds[0];
+      const all = await this.dataSource.query<{ id: string }[]>('SELECT id FROM modules LIMIT 2');
+      if (cohort.moduleIds.length === 0 && all.length === 1) return all[0].id;
+      throw new ValidationFailed([{ field: 'module', messages: ['name the module: the cohort covers several'] }]);
+    }
+    const [module] = await this.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM modules WHERE ${isUuid(ref) ? 'id = $1::uuid' : 'slug = $1'}`,
+      [isUuid(ref) ? ref.toLowerCase() : ref],
+    );
+    if (!module || (cohort.moduleIds.length > 0 && !cohort.moduleIds.includes(module.id))) {
+      throw new ResourceNotFound('No such module in this cohort');
+    }
+    return module.id;
+  }
+}

@@ -1,0 +1,174 @@
+import type { Readable } from 'node:stream';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  StreamableFile,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Caller } from '../auth/access.types';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { CurrentCaller } from '../auth/current-caller.decorator';
+import { ApiProblem, ApiProblems } from '../common/errors/api-problems.decorator';
+import { CohortReportsService } from './cohort-reports.service';
+import { CohortsService } from './cohorts.service';
+import {
+  AddMemberDto,
+  CohortDto,
+  CohortPageDto,
+  CreateCohortDto,
+  ListCohortsQueryDto,
+  ListMembersQueryDto,
+  MemberDto,
+  MemberPageDto,
+  RosterDto,
+  RosterReportDto,
+  UpdateCohortDto,
+} from './dto/cohort.dto';
+import { CohortProgressDto, CohortProgressQueryDto, ItemAnalysisDto } from './dto/report.dto';
+
+const READ = { roles: ['instructor', 'admin'], scopes: ['cohorts:read', 'cohorts:write'] } as const;
+const MANAGE = { roles: ['instructor', 'admin'], scopes: ['cohorts:write'] } as const;
+
+const csvFile = (stream: Readable, name: string) =>
+  new StreamableFile(stream, { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${name}"` });
+
+@ApiTags('cohorts')
+@ApiProblems()
+@Controller('v1/cohorts')
+export class CohortsController {
+  constructor(
+    private readonly cohorts: CohortsService,
+    private readonly reports: CohortReportsService,
+  ) {}
+
+  @Post()
+  @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
+  @ApiOperation({ summary: 'Create a cohort (an instructor who creates one teaches it)' })
+  @ApiCreatedResponse({ type: CohortDto })
+  create(@CurrentCaller() caller: Caller, @Body() dto: CreateCohortDto) {
+    return this.cohorts.create(caller, dto);
+  }
+
+  @Get()
+  @Authenticated({ roles: [...READ.roles], scopes: [...READ.scopes] })
+  @ApiOperation({
+    summary: 'Cohorts the caller may see (instructors: those they teach), with summary numbers per module',
+  })
+  @ApiOkResponse({ type: CohortPageDto })
+  list(@CurrentCaller() caller: Caller, @Query() query: ListCohortsQueryDto) {
+    return this.cohorts.list(caller, query);
+  }
+
+  @Get(':id')
+  @Authenticated({ roles: [...READ.roles], scopes: [...READ.scopes] })
+  @ApiOperation({ summary: 'A cohort' })
+  @ApiOkResponse({ type: CohortDto })
+  @ApiProblem(404, 'No such cohort, or not one the caller teaches')
+  get(@CurrentCaller() caller: Caller, @Param('id') id: string) {
+    return this.cohorts.get(caller, id);
+  }
+
+  @Patch(':id')
+  @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
+  @ApiOperation({ summary: 'Rename, change modules or dates, archive' })
+  @ApiOkResponse({ type: CohortDto })
+  update(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: UpdateCohortDto) {
+    return this.cohorts.update(caller, id, dto);
+  }
+
+  @Put(':id/members')
+  @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
+  @ApiOperation({ summary: 'Replace the roster by external ids (LMS sync); reports what changed' })
+  @ApiOkResponse({ type: RosterReportDto })
+  @ApiProblem(422, 'Unknown external ids that cannot be created')
+  syncRoster(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: RosterDto) {
+    return this.cohorts.syncRoster(caller, id, dto);
+  }
+
+  @Post(':id/members')
+  @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
+  @ApiOperation({ summary: 'Add one member (or reactivate them)' })
+  @ApiCreatedResponse({ type: MemberDto })
+  addMember(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: AddMemberDto) {
+    return this.cohorts.addMember(caller, id, dto);
+  }
+
+  @Delete(':id/members/:userId')
+  @HttpCode(204)
+  @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
+  @ApiOperation({ summary: 'Remove one member (kept as inactive)' })
+  @ApiNoContentResponse({ description: 'Now inactive' })
+  removeMember(@CurrentCaller() caller: Caller, @Param('id') id: string, @Param('userId') userId: string) {
+    return this.cohorts.removeMember(caller, id, userId);
+  }
+
+  @Get(':id/members')
+  @Authenticated({ roles: [...READ.roles], scopes: [...READ.scopes] })
+  @ApiOperation({ summary: 'Members, by name' })
+  @ApiOkResponse({ type: MemberPageDto })
+  members(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query() query: ListMembersQueryDto) {
+    return this.cohorts.members(caller, id, query);
+  }
+
+  @Get(':id/progress')
+  @Authenticated({ roles: [...READ.roles], scopes: [...READ.scopes] })
+  @ApiOperation({
+    summary: 'One row per learner in a module, with the cohort’s summary (Accept: text/csv for the whole table)',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: CohortProgressDto })
+  async progress(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Query() query: CohortProgressQueryDto,
+    @Headers('accept') accept?: string,
+  ) {
+    if (accept?.includes('text/csv')) return csvFile(await this.reports.progressCsv(caller, id, query), 'progress.csv');
+    return this.reports.progress(caller, id, query);
+  }
+
+  @Get(':id/progress.csv')
+  @Authenticated({ roles: [...READ.roles], scopes: [...READ.scopes] })
+  @ApiOperation({ summary: 'The whole progress table as CSV, streamed' })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
+  async progressCsv(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query() query: CohortProgressQueryDto) {
+    return csvFile(await this.reports.progressCsv(caller, id, query), 'progress.csv');
+  }
+
+  @Get(':id/quizzes/:quizId/item-analysis')
+  @Authenticated({ roles: [...READ.roles], scopes: [...READ.scopes] })
+  @ApiOperation({
+    summary:
+      'Per question: responses, facility, discrimination (27% groups), choice and blank shares; quiz mean, SD, alpha',
+  })
+  @ApiOkResponse({ type: ItemAnalysisDto })
+  itemAnalysis(@CurrentCaller() caller: Caller, @Param('id') id: string, @Param('quizId') quizId: string) {
+    return this.reports.itemAnalysis(caller, id, quizId);
+  }
+
+  @Get(':id/responses.csv')
+  @Authenticated({ roles: [...READ.roles], scopes: [...READ.scopes] })
+  @ApiOperation({ summary: 'Every response of the cohort’s learners as CSV, streamed' })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
+  async responsesCsv(@CurrentCaller() caller: Caller, @Param('id') id: string) {
+    return csvFile(await this.reports.responsesCsv(caller, id), 'responses.csv');
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { CohortReportsService } from './cohort-reports.service';
+import { CohortsController } from './cohorts.controller';
+import { CohortsService } from './cohorts.service';
+
+@Module({
+  imports: [AuthModule],
+  controllers: [CohortsController],
+  providers: [CohortsService, CohortReportsService],
+})
+export class CohortsModule {}

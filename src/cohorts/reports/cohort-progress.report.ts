@@ -1,0 +1,248 @@
+import type { EntityManager } from 'typeorm';
+import type {
+  ActivityRateDto,
+  CohortProgressQueryDto,
+  ProgressRowDto,
+  ProgressSummaryDto,
+  ReportSort,
+  ReportStatus,
+} from '../dto/report.dto';
+
+/**
+ * The cohort progress report, as a fixed number of statements whatever the
+ * cohort's size: every statement starts from the same `learners` and `rows`
+ * CTEs (active learners, left-joined to their progress row for the module).
+ * `failed`: not completed, not passed and no attempts left. `stuck`: in
+ * progress with no activity for `stuckDays` days.
+ */
+const ROWS_CTE = `
+  learners AS (
+    SELECT u.id, u.display_name, u.external_id
+      FROM cohort_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
+     WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.status = 'active'),
+  settings AS (
+    SELECT (q.settings ->> 'attemptsAllowed') AS attempts_allowed FROM quizzes q WHERE q.module_id = $2),
+  rows AS (
+    SELECT l.id AS user_id, l.display_name, l.external_id,
+           coalesce(p.status, 'not_started') AS status,
+           coalesce(p.percentage, 0) AS percentage,
+           coalesce(p.steps_done, 0) AS steps_done,
+           coalesce(p.items_done, 0) AS items_done,
+           coalesce(p.attempts_used, 0) AS attempts_used,
+           p.counted_score, p.passed, p.last_activity_at, p.completed_at,
+           (coalesce(p.status, 'not_started') <> 'completed' AND p.passed IS FALSE
+              AND (SELECT attempts_allowed FROM settings) ~ '^[0-9]+$'
+              AND p.attempts_used >= (SELECT attempts_allowed FROM settings)::int) AS failed,
+           (p.status = 'in_progress' AND p.last_activity_at < $3::timestamptz - make_interval(days => $4)) AS stuck
+      FROM learners l LEFT JOIN module_progress p ON p.user_id = l.id AND p.module_id = $2)`;
+
+const STATUS_FILTER: Record<ReportStatus, string> = {
+  not_started: "status = 'not_started'",
+  in_progress: "status = 'in_progress'",
+  completed: "status = 'completed'",
+  failed: 'failed',
+  stuck: 'stuck',
+};
+
+// Whitelisted: a sort key never reaches SQL from the request.
+const SORT_COLUMN: Record<ReportSort, string> = {
+  name: 'display_name',
+  status: 'status',
+  percentage: 'percentage',
+  score: 'counted_score',
+  lastActivity: 'last_activity_at',
+  completedAt: 'completed_at',
+};
+
+interface ReportScope {
+  cohortId: string;
+  moduleId: string;
+  now: Date;
+  stuckDays: number;
+}
+
+const scopeParams = (scope: ReportScope) => [scope.cohortId, scope.moduleId, scope.now, scope.stuckDays];
+
+interface RowRecord {
+  user_id: string;
+  display_name: string;
+  external_id: string | null;
+  status: string;
+  percentage: number;
+  steps_done: number;
+  items_done: number;
+  attempts_used: number;
+  counted_score: number | null;
+  passed: boolean | null;
+  last_activity_at: Date | null;
+  completed_at: Date | null;
+  failed: boolean | null;
+  stuck: boolean | null;
+}
+
+export async function progressRows(
+  manager: EntityManager,
+  scope: ReportScope,
+  query: Pick<CohortProgressQueryDto, 'status' | 'sort' | 'order'>,
+  limit: number,
+  offset: number,
+): Promise<ProgressRowDto[]> {
+  const where = query.status ? `WHERE ${STATUS_FILTER[query.status]}` : '';
+  const direction = query.order === 'desc' ? 'DESC' : 'ASC';
+  const rows = await manager.query<RowRecord[]>(
+    `WITH ${ROWS_CTE}
+     SELECT * FROM rows ${where}
+      ORDER BY ${SORT_COLUMN[query.sort]} ${direction} NULLS LAST, user_id
+      LIMIT $5 OFFSET $6`,
+    [...scopeParams(scope), limit, offset],
+  );
+  return rows.map(toProgressRow);
+}
+
+export async function progressSummary(
+  manager: EntityManager,
+  scope: ReportScope,
+): Promise<Omit<ProgressSummaryDto, 'activities'>> {
+  const [row] = await manager.query<
+    {
+      learners: number;
+      not_started: number;
+      in_progress: number;
+      completed: number;
+      failed: number;
+      stuck: number;
+      passed: number;
+      mean: number | null;
+      median: number | null;
+      histogram: number[];
+    }[]
+  >(
+    `WITH ${ROWS_CTE},
+     bins AS (
+       SELECT least(floor(counted_score * 10)::int, 9) AS bin, count(*)::int AS n
+         FROM rows WHERE counted_score IS NOT NULL GROUP BY 1)
+     SELECT count(*)::int AS learners,
+            count(*) FILTER (WHERE status = 'not_started')::int AS not_started,
+            count(*) FILTER (WHERE status = 'in_progress')::int AS in_progress,
+            count(*) FILTER (WHERE status = 'completed')::int AS completed,
+            count(*) FILTER (WHERE failed)::int AS failed,
+            count(*) FILTER (WHERE stuck)::int AS stuck,
+            count(*) FILTER (WHERE passed)::int AS passed,
+            avg(counted_score) AS mean,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY counted_score) AS median,
+            (SELECT array_agg(coalesce(b.n, 0) ORDER BY g) FROM generate_series(0, 9) g LEFT JOIN bins b ON b.bin = g) AS histogram
+       FROM rows`,
+    scopeParams(scope),
+  );
+  const learners = row.learners;
+  return {
+    learners,
+    counts: {
+      not_started: row.not_started,
+      in_progress: row.in_progress,
+      completed: row.completed,
+      failed: row.failed,
+      stuck: row.stuck,
+    },
+    completionRate: learners ? round4(row.completed / learners) : 0,
+    passRate: learners ? round4(row.passed / learners) : 0,
+    meanScore: row.mean === null ? null : round4(Number(row.mean)),
+    medianScore: row.median === null ? null : round4(Number(row.median)),
+    histogram: row.histogram,
+  };
+}
+
+/** Per activity: learners of the cohort with every (live) step of it done. */
+export async function activityRates(
+  manager: EntityManager,
+  scope: ReportScope,
+  learners: number,
+): Promise<ActivityRateDto[]> {
+  const rows = await manager.query<{ id: string; number: number; title: string; completed: number }[]>(
+    `WITH learners AS (
+       SELECT m.user_id FROM cohort_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
+        WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.status = 'active'),
+     totals AS (
+       SELECT activity_id, count(*) AS steps FROM activity_steps
+        WHERE module_id = $2 AND retired_at IS NULL GROUP BY activity_id),
+     done AS (
+       SELECT sm.user_id, s.activity_id, count(*) AS steps
+         FROM step_marks sm
+         JOIN learners l ON l.user_id = sm.user_id
+         JOIN activity_steps s ON s.id = sm.step_id AND s.retired_at IS NULL
+        WHERE sm.module_id = $2 AND sm.done
+        GROUP BY sm.user_id, s.activity_id)
+     SELECT a.id, a.number, a.title, count(d.user_id) FILTER (WHERE d.steps >= t.steps)::int AS completed
+       FROM activities a
+       JOIN totals t ON t.activity_id = a.id
+       LEFT JOIN done d ON d.activity_id = a.id
+      WHERE a.module_id = $2 AND a.retired_at IS NULL
+      GROUP BY a.id, a.number, a.title
+      ORDER BY a.number`,
+    [scope.cohortId, scope.moduleId],
+  );
+  return rows.map((row) => ({
+    activityId: row.id,
+    number: row.number,
+    title: row.title,
+    completed: row.completed,
+    rate: learners ? round4(row.completed / learners) : 0,
+  }));
+}
+
+export const PROGRESS_CSV_COLUMNS = [
+  'user_id',
+  'external_id',
+  'display_name',
+  'status',
+  'failed',
+  'stuck',
+  'percentage',
+  'steps_done',
+  'items_done',
+  'attempts_used',
+  'counted_score',
+  'passed',
+  'last_activity_at',
+  'completed_at',
+] as const;
+
+export function toProgressCsvRecord(row: ProgressRowDto): Record<(typeof PROGRESS_CSV_COLUMNS)[number], unknown> {
+  return {
+    user_id: row.userId,
+    external_id: row.externalId,
+    display_name: row.displayName,
+    status: row.status,
+    failed: row.failed,
+    stuck: row.stuck,
+    percentage: row.percentage,
+    steps_done: row.stepsDone,
+    items_done: row.itemsDone,
+    attempts_used: row.attemptsUsed,
+    counted_score: row.countedScore,
+    passed: row.passed,
+    last_activity_at: row.lastActivityAt,
+    completed_at: row.completedAt,
+  };
+}
+
+function toProgressRow(row: RowRecord): ProgressRowDto {
+  return {
+    userId: row.user_id,
+    displayName: row.display_name,
+    externalId: row.external_id,
+    status: row.status,
+    failed: row.failed === true,
+    stuck: row.stuck === true,
+    percentage: row.percentage,
+    stepsDone: row.steps_done,
+    itemsDone: row.items_done,
+    attemptsUsed: row.attempts_used,
+    countedScore: row.counted_score,
+    passed: row.passed,
+    lastActivityAt: row.last_activity_at?.toISOString() ?? null,
+    completedAt: row.completed_at?.toISOString() ?? null,
+  };
+}
+
+const round4 = (value: number) => Math.round(value * 10_000) / 10_000;

@@ -1,0 +1,388 @@
+import { parse } from 'csv-parse/sync';
+import { Client } from 'pg';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { Clock } from '../src/common/clock';
+import { createTestApp, type TestApp } from './support/app';
+import { importModule } from './support/content';
+import { bearer, createClient, createUser, type TestClient, type TestUser } from './support/identity';
+
+/** A module whose knowledge check scores itself: kc-1 single choice (a), kc-2 true/false (true). */
+const REPORT_MODULE = [
+  '# Module 4: Reporting Basics',
+  '',
+  '## 1. Basics',
+  'A is right; the claim is true.',
+  '',
+  '## Hands-On Activities',
+  '### Activity 1: Build a dashboard',
+  '1. Open the console',
+  '2. Add a widget',
+  '',
+  '## Knowledge Check',
+  '1. Which is right?',
+  '2. Is the claim true?',
+  '',
+  '**Module Completion Checklist:**',
+  '- [ ] Completed Activity 1: Build a dashboard',
+  '',
+].join('\n');
+const REPORT_KEY = [
+  'format: 1',
+  'quiz: { attemptsAllowed: 1, passMark: 0.5, review: { show: answers, when: immediately } }',
+  'questions:',
+  '  - { id: kc-1, knowledgeCheck: 1, section: 1, type: single_choice, correct: a,',
+  '      choices: [{ id: a, text: A }, { id: b, text: B }, { id: c, text: C }] }',
+  '  - { id: kc-2, knowledgeCheck: 2, section: 1, type: true_false, correct: true }',
+  '',
+].join('\n');
+
+describe('cohorts, rosters and instructor reports (e2e)', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let instructorA: TestUser;
+  let instructorB: TestUser;
+  let lms: TestClient;
+  let moduleId: string;
+  let slug: string;
+  let quizId: string;
+  let steps: string[];
+
+  const asAdmin = () => bearer(admin.token);
+  const roster = (cohortId: string, members: object[], as: { token: string } = lms) =>
+    request(t.server).put(`/v1/cohorts/${cohortId}/members`).set(bearer(as.token)).send({ members });
+  const newCohort = async (name: string, as: { token: string } = admin) =>
+    (
+      await request(t.server)
+        .post('/v1/cohorts')
+        .set(bearer(as.token))
+        .send({ name, moduleIds: [moduleId] })
+        .expect(201)
+    ).body.id as string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const imported = await importModule(t, REPORT_MODULE, REPORT_KEY);
+    ({ moduleId, slug, quizId } = imported);
+    admin = imported.admin;
+    const detail = (await request(t.server).get(`/v1/modules/${slug}`).set(asAdmin()).expect(200)).body;
+    steps = detail.activities[0].steps.map((s: { id: string }) => s.id);
+    instructorA = await createUser(t, ['instructor'], { externalId: 'lms-teacher-a' });
+    instructorB = await createUser(t, ['instructor'], { externalId: 'lms-teacher-b' });
+    lms = await createClient(t, ['users:write', 'cohorts:write']);
+  });
+  afterAll(() => t.close());
+
+  it('syncs a roster by external id: adds (creating users), deactivates, reactivates, and is idempotent', async () => {
+    const cohortId = await newCohort('Roster');
+    const learners = [1, 2, 3].map((n) => ({
+      externalId: `lms-l${n}`,
+      email: `l${n}@roster.example`,
+      displayName: `Learner ${n}`,
+    }));
+    const teacher = { externalId: 'lms-teacher-a', role: 'instructor' };
+    const first = await roster(cohortId, [...learners, teacher]).expect(200);
+    expect(first.body).toMatchObject({
+      added: ['lms-l1', 'lms-l2', 'lms-l3', 'lms-teacher-a'],
+      createdUsers: ['lms-l1', 'lms-l2', 'lms-l3'],
+      unchanged: 0,
+    });
+    const again = await roster(cohortId, [...learners, teacher]).expect(200);
+    expect(again.body).toMatchObject({ added: [], reactivated: [], deactivated: [], createdUsers: [], unchanged: 4 });
+
+    const without3 = await roster(cohortId, [learners[0], learners[1], teacher]).expect(200);
+    expect(without3.body).toMatchObject({ deactivated: ['lms-l3'], unchanged: 3 });
+    const back = await roster(cohortId, [...learners, teacher]).expect(200);
+    expect(back.body).toMatchObject({ reactivated: ['lms-l3'], unchanged: 3, createdUsers: [] });
+
+    const members = await request(t.server)
+      .get(`/v1/cohorts/${cohortId}/members?status=active`)
+      .set(asAdmin())
+      .expect(200);
+    expect(members.body.items).toHaveLength(4);
+    const users = await t.app
+      .get(DataSource)
+      .query("SELECT count(*)::int AS n FROM users WHERE external_id LIKE 'lms-l%'");
+    expect(users[0].n).toBe(3);
+  });
+
+  it('refuses unknown people from a caller that may not create users, writing nothing', async () => {
+    const cohortId = await newCohort('Strict');
+    const cohortOnly = await createClient(t, ['cohorts:write']);
+    const res = await roster(
+      cohortId,
+      [{ externalId: 'lms-stranger', email: 's@x.example', displayName: 'S' }],
+      cohortOnly,
+    ).expect(422);
+    expect(res.body).toMatchObject({ type: '/problems/unknown-roster-members', unknownExternalIds: ['lms-stranger'] });
+    const members = await t.app
+      .get(DataSource)
+      .query('SELECT count(*)::int AS n FROM cohort_members WHERE cohort_id = $1', [cohortId]);
+    expect(members[0].n).toBe(0);
+  });
+
+  describe('reports', () => {
+    let cohortA: string;
+    let cohortB: string;
+    const learner: Record<string, TestUser> = {};
+
+    async function takeQuiz(user: TestUser, answers: { kc1: string; kc2: boolean }) {
+      const attempt = (
+        await request(t.server).post(`/v1/quizzes/${quizId}/attempts`).set(bearer(user.token)).send({}).expect(201)
+      ).body;
+      const responses = attempt.questions.map((q: { questionVersionId: string; question: { type: string } }) => ({
+        questionVersionId: q.questionVersionId,
+        response:
+          q.question.type === 'single_choice'
+            ? { type: 'single_choice', choiceId: answers.kc1 }
+            : { type: 'true_false', value: answers.kc2 },
+      }));
+      await request(t.server)
+        .put(`/v1/attempts/${attempt.id}/responses`)
+        .set(bearer(user.token))
+        .send({ responses })
+        .expect(200);
+      await request(t.server).post(`/v1/attempts/${attempt.id}/submit`).set(bearer(user.token)).send({}).expect(200);
+    }
+    const tick = (user: TestUser, stepId: string) =>
+      request(t.server).put(`/v1/users/me/steps/${stepId}`).set(bearer(user.token)).send({ done: true }).expect(200);
+
+    beforeAll(async () => {
+      cohortA = await newCohort('Cohort A');
+      cohortB = await newCohort('Cohort B');
+      for (const name of ['ada', 'ben', 'cy', 'dee', 'eve']) {
+        learner[name] = await createUser(t, ['learner'], { externalId: `rep-${name}` });
+      }
+      await roster(cohortA, [
+        ...Object.keys(learner).map((name) => ({ externalId: `rep-${name}` })),
+        { externalId: 'lms-teacher-a', role: 'instructor' },
+      ]).expect(200);
+      await roster(cohortB, [{ externalId: 'lms-teacher-b', role: 'instructor' }]).expect(200);
+
+      // ada: everything, both right → completed, 1.0. ben: one step, one right → 0.5, passed.
+      // cy: both wrong → 0, no attempts left → failed. eve: nothing → not started.
+      await tick(learner.ada, steps[0]);
+      await tick(learner.ada, steps[1]);
+      await takeQuiz(learner.ada, { kc1: 'a', kc2: true });
+      await tick(learner.ben, steps[0]);
+      await takeQuiz(learner.ben, { kc1: 'a', kc2: false });
+      await takeQuiz(learner.cy, { kc1: 'b', kc2: false });
+      // dee: a month ago, one step and both right → in progress, passed, stuck.
+      const clock = jest.spyOn(t.app.get(Clock), 'now').mockReturnValue(new Date(Date.now() - 30 * 86_400_000));
+      await tick(learner.dee, steps[0]);
+      await takeQuiz(learner.dee, { kc1: 'a', kc2: true });
+      clock.mockRestore();
+    });
+
+    const progress = (as: { token: string }, cohortId: string, query = '') =>
+      request(t.server).get(`/v1/cohorts/${cohortId}/progress?module=${slug}${query}`).set(bearer(as.token));
+
+    it('summarises the cohort as a recomputation by hand says', async () => {
+      const res = await progress(instructorA, cohortA).expect(200);
+      expect(res.body.summary).toEqual({
+        learners: 5,
+        counts: { not_started: 1, in_progress: 3, completed: 1, failed: 1, stuck: 1 },
+        completionRate: 0.2,
+        passRate: 0.6,
+        meanScore: 0.625, // (1 + 0.5 + 0 + 1) / 4
+        medianScore: 0.75, // of 0, 0.5, 1, 1
+        histogram: [1, 0, 0, 0, 0, 1, 0, 0, 0, 2],
+        activities: [expect.objectContaining({ number: 1, completed: 1, rate: 0.2 })],
+      });
+      const byName = Object.fromEntries(res.body.items.map((row: { externalId: string }) => [row.externalId, row]));
+      expect(byName['rep-ada']).toMatchObject({
+        status: 'completed',
+        percentage: 100,
+        stepsDone: 2,
+        itemsDone: 1,
+        attemptsUsed: 1,
+        countedScore: 1,
+        passed: true,
+      });
+      expect(byName['rep-cy']).toMatchObject({ status: 'in_progress', failed: true, countedScore: 0, passed: false });
+      expect(byName['rep-dee']).toMatchObject({ status: 'in_progress', stuck: true, stepsDone: 1 });
+      expect(byName['rep-eve']).toMatchObject({
+        status: 'not_started',
+        percentage: 0,
+        attemptsUsed: 0,
+        countedScore: null,
+      });
+    });
+
+    it('filters, sorts and pages', async () => {
+      const ids = (res: request.Response) => res.body.items.map((row: { externalId: string }) => row.externalId);
+      expect(ids(await progress(instructorA, cohortA, '&status=failed').expect(200))).toEqual(['rep-cy']);
+      expect(ids(await progress(instructorA, cohortA, '&status=stuck').expect(200))).toEqual(['rep-dee']);
+      expect(ids(await progress(instructorA, cohortA, '&status=not_started').expect(200))).toEqual(['rep-eve']);
+      const byScore = ids(await progress(instructorA, cohortA, '&sort=score&order=desc').expect(200));
+      expect(byScore.slice(2)).toEqual(['rep-ben', 'rep-cy', 'rep-eve']);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: request.Response = await progress(
+          instructorA,
+          cohortA,
+          `&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        ).expect(200);
+        seen.push(...ids(page));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(seen.sort()).toEqual(['rep-ada', 'rep-ben', 'rep-cy', 'rep-dee', 'rep-eve']);
+      await progress(instructorA, cohortA, '&sort=password').expect(400);
+    });
+
+    it('exports the progress table as CSV that parses back to the JSON rows', async () => {
+      const json = (await progress(instructorA, cohortA, '&limit=100').expect(200)).body.items;
+      const csv = await request(t.server)
+        .get(`/v1/cohorts/${cohortA}/progress.csv?module=${slug}`)
+        .set(bearer(instructorA.token))
+        .expect(200);
+      expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+      const records = parse<Record<string, string>>(csv.text, { columns: true });
+      expect(Object.keys(records[0])).toEqual([
+        'user_id',
+        'external_id',
+        'display_name',
+        'status',
+        'failed',
+        'stuck',
+        'percentage',
+        'steps_done',
+        'items_done',
+        'attempts_used',
+        'counted_score',
+        'passed',
+        'last_activity_at',
+        'completed_at',
+      ]);
+      expect(
+        records.map((r) => ({
+          userId: r.user_id,
+          externalId: r.external_id,
+          displayName: r.display_name,
+          status: r.status,
+          failed: r.failed === 'true',
+          stuck: r.stuck === 'true',
+          percentage: Number(r.percentage),
+          stepsDone: Number(r.steps_done),
+          itemsDone: Number(r.items_done),
+          attemptsUsed: Number(r.attempts_used),
+          countedScore: r.counted_score === '' ? null : Number(r.counted_score),
+          passed: r.passed === '' ? null : r.passed === 'true',
+          lastActivityAt: r.last_activity_at || null,
+          completedAt: r.completed_at || null,
+        })),
+      ).toEqual(json);
+      const negotiated = await progress(instructorA, cohortA).set('Accept', 'text/csv').expect(200);
+      expect(negotiated.text).toBe(csv.text);
+    });
+
+    it('exports every response as CSV', async () => {
+      const csv = await request(t.server).get(`/v1/cohorts/${cohortA}/responses.csv`).set(asAdmin()).expect(200);
+      const records = parse<Record<string, string>>(csv.text, { columns: true });
+      expect(records).toHaveLength(4 * 2);
+      expect(
+        records
+          .filter((r) => r.question_key === 'kc-2' && r.score === '1')
+          .map((r) => r.external_id)
+          .sort(),
+      ).toEqual(['rep-ada', 'rep-dee']);
+      expect(
+        JSON.parse(records.find((r) => r.external_id === 'rep-cy' && r.question_key === 'kc-1')!.response),
+      ).toEqual({ type: 'single_choice', choiceId: 'b' });
+    });
+
+    it('analyses items as worked out by hand', async () => {
+      const res = await request(t.server)
+        .get(`/v1/cohorts/${cohortA}/quizzes/${quizId}/item-analysis`)
+        .set(bearer(instructorA.token))
+        .expect(200);
+      // Totals ada 2, ben 1, cy 0, dee 2; g = ⌈27·4/100⌉ = 2: lower {cy, ben}, upper {ada, dee}.
+      expect(res.body.learners).toBe(4);
+      expect(res.body.quiz).toEqual({ mean: 1.25, standardDeviation: 0.8292, cronbachAlpha: 0.7273, maxScore: 2 });
+      const [kc1, kc2] = res.body.items;
+      expect(kc1).toMatchObject({
+        questionKey: 'kc-1',
+        responses: 4,
+        facility: 0.75,
+        discrimination: 0.5,
+        blankShare: 0,
+      });
+      expect(kc1.choices).toEqual([
+        { id: 'a', text: 'A', share: 0.75 },
+        { id: 'b', text: 'B', share: 0.25 },
+        { id: 'c', text: 'C', share: 0 },
+      ]);
+      expect(kc2).toMatchObject({ questionKey: 'kc-2', facility: 0.5, discrimination: 1 });
+    });
+
+    it('keeps instructors to their cohorts (404) and learners out of every report (403)', async () => {
+      for (const path of [
+        `/v1/cohorts/${cohortB}`,
+        `/v1/cohorts/${cohortB}/progress?module=${slug}`,
+        `/v1/cohorts/${cohortB}/progress.csv?module=${slug}`,
+        `/v1/cohorts/${cohortB}/responses.csv`,
+        `/v1/cohorts/${cohortB}/quizzes/${quizId}/item-analysis`,
+        `/v1/cohorts/${cohortB}/members`,
+      ]) {
+        await request(t.server).get(path).set(bearer(instructorA.token)).expect(404);
+        await request(t.server).get(path).set(bearer(instructorB.token)).expect(200);
+      }
+      await roster(cohortB, [], instructorA).expect(404);
+      for (const path of [
+        `/v1/cohorts/${cohortA}/progress?module=${slug}`,
+        `/v1/cohorts/${cohortA}/quizzes/${quizId}/item-analysis`,
+        `/v1/cohorts/${cohortA}/responses.csv`,
+        '/v1/cohorts',
+      ]) {
+        await request(t.server).get(path).set(bearer(learner.ada.token)).expect(403);
+      }
+      const mine = await request(t.server)
+        .get('/v1/cohorts?role=instructor')
+        .set(bearer(instructorA.token))
+        .expect(200);
+      expect(mine.body.items.map((c: { name: string }) => c.name).sort()).toEqual(['Cohort A', 'Roster']);
+      expect(mine.body.items.find((c: { name: string }) => c.name === 'Cohort A')).toMatchObject({
+        learners: 5,
+        modules: [expect.objectContaining({ moduleId, completed: 1, completionRate: 0.2, passRate: 0.6 })],
+      });
+    });
+
+    it('lets an instructor of the cohort read its learners’ attempts and progress, and no one else’s', async () => {
+      await request(t.server)
+        .get(`/v1/users/${learner.ada.id}/modules/${slug}/progress`)
+        .set(bearer(instructorA.token))
+        .expect(200);
+      await request(t.server)
+        .get(`/v1/users/${learner.ada.id}/modules/${slug}/progress`)
+        .set(bearer(instructorB.token))
+        .expect(404);
+      await request(t.server).get(`/v1/users/${learner.ada.id}/attempts`).set(bearer(instructorA.token)).expect(200);
+    });
+
+    it('runs a fixed number of statements whatever the cohort’s size', async () => {
+      const countQueries = async () => {
+        const spy = jest.spyOn(Client.prototype, 'query');
+        await progress(instructorA, cohortA).expect(200);
+        await request(t.server)
+          .get(`/v1/cohorts/${cohortA}/quizzes/${quizId}/item-analysis`)
+          .set(bearer(instructorA.token))
+          .expect(200);
+        const calls = spy.mock.calls.length;
+        spy.mockRestore();
+        return calls;
+      };
+      const before = await countQueries();
+      const more = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => createUser(t, ['learner'], { externalId: `more-${i}` })),
+      );
+      await roster(cohortA, [
+        ...Object.keys(learner).map((name) => ({ externalId: `rep-${name}` })),
+        ...more.map((_, i) => ({ externalId: `more-${i}` })),
+        { externalId: 'lms-teacher-a', role: 'instructor' },
+      ]).expect(200);
+      expect(await countQueries()).toBe(before);
+      expect(before).toBeLessThan(20);
+    });
+  });
+});
