@@ -58,7 +58,8 @@ class EnvironmentVariables {
   @IsInt()
   @Min(1024)
   @Max(50 * 1024 * 1024)
-  BODY_LIMIT_BYTES = 1024 * 1024;
+  // Room for a module and its answer key (up to 512 KiB each) or a roster of tens of thousands.
+  BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
   @Transform(toInt)
   @IsInt()
