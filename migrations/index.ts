@@ -4,6 +4,7 @@ import { CreateContent1795708566157 } from './1795708566157-CreateContent';
 import { CreateAttemptsAndIdempotencyKeys1795708984402 } from './1795708984402-CreateAttemptsAndIdempotencyKeys';
 import { CreateProgress1795709651052 } from './1795709651052-CreateProgress';
 import { CreateCohorts1795710063552 } from './1795710063552-CreateCohorts';
+import { RecordScoringVersion1795710933243 } from './1795710933243-RecordScoringVersion';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -11,4 +12,5 @@ export const migrations: Function[] = [
   CreateAttemptsAndIdempotencyKeys1795708984402,
   CreateProgress1795709651052,
   CreateCohorts1795710063552,
+  RecordScoringVersion1795710933243,
 ];

@@ -61,6 +61,9 @@ describe('token endpoint (e2e)', () => {
     const token = (await passwordGrant(t, user.email, user.password).expect(200)).body.refresh_token as string;
     const results = await Promise.all([refreshGrant(t, token), refreshGrant(t, token)]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
+    // The loser's reuse revoked the family, the winner's new token with it.
+    const winner = results.find((r) => r.status === 200)!.body.refresh_token as string;
+    await refreshGrant(t, winner).expect(400);
   });
 
   it('limits failed sign-ins per account with 429 and Retry-After, even for the right password', async () => {

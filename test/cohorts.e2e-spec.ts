@@ -292,6 +292,27 @@ describe('cohorts, rosters and instructor reports (e2e)', () => {
       ).toEqual({ type: 'single_choice', choiceId: 'b' });
     });
 
+    it('quotes cells a spreadsheet would run as formulas', async () => {
+      await request(t.server)
+        .patch('/v1/users/me')
+        .set(bearer(learner.eve.token))
+        .send({ displayName: '=HYPERLINK("http://evil.example","click")' })
+        .expect(200);
+      const csv = await request(t.server)
+        .get(`/v1/cohorts/${cohortA}/progress.csv?module=${slug}`)
+        .set(bearer(instructorA.token))
+        .expect(200);
+      const records = parse<Record<string, string>>(csv.text, { columns: true });
+      expect(records.find((r) => r.external_id === 'rep-eve')!.display_name).toBe(
+        '\'=HYPERLINK("http://evil.example","click")',
+      );
+      await request(t.server)
+        .patch('/v1/users/me')
+        .set(bearer(learner.eve.token))
+        .send({ displayName: 'Eve' })
+        .expect(200);
+    });
+
     it('analyses items as worked out by hand', async () => {
       const res = await request(t.server)
         .get(`/v1/cohorts/${cohortA}/quizzes/${quizId}/item-analysis`)
@@ -328,7 +349,13 @@ describe('cohorts, rosters and instructor reports (e2e)', () => {
         await request(t.server).get(path).set(bearer(instructorA.token)).expect(404);
         await request(t.server).get(path).set(bearer(instructorB.token)).expect(200);
       }
-      await roster(cohortB, [], instructorA).expect(404);
+      // Membership decides whom an instructor may see: instructors cannot change it, even for their own cohort.
+      await roster(cohortA, [], instructorA).expect(403);
+      await request(t.server)
+        .post(`/v1/cohorts/${cohortA}/members`)
+        .set(bearer(instructorA.token))
+        .send({ userId: admin.id })
+        .expect(403);
       for (const path of [
         `/v1/cohorts/${cohortA}/progress?module=${slug}`,
         `/v1/cohorts/${cohortA}/quizzes/${quizId}/item-analysis`,

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../src/audit/audit-event.entity';
+import { AuditService } from '../src/audit/audit.service';
 import { User } from '../src/users/user.entity';
 import { createTestApp, type TestApp } from './support/app';
 import { bearer, createClient, createUser, passwordGrant, type TestUser } from './support/identity';
@@ -93,6 +94,41 @@ describe('users and access control (e2e)', () => {
         .expect(403);
       const writer = await createClient(t, ['users:write']);
       await request(t.server).post('/v1/users').set(bearer(writer.token)).send(body).expect(201);
+    });
+
+    it('keeps machine clients from making admins, setting passwords or touching admins', async () => {
+      const lms = await createClient(t, ['users:write', 'users:read']);
+      const asAdmin = await request(t.server)
+        .post('/v1/users')
+        .set(bearer(lms.token))
+        .send({ email: 'boss@test.example', displayName: 'Boss', roles: ['admin'], password: 'a-long-password-1' })
+        .expect(400);
+      expect(asAdmin.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['password', 'roles']);
+      await request(t.server)
+        .patch(`/v1/users/${learnerA.id}`)
+        .set(bearer(lms.token))
+        .send({ roles: ['admin'] })
+        .expect(400);
+      await request(t.server)
+        .patch(`/v1/users/${admin.id}`)
+        .set(bearer(lms.token))
+        .send({ displayName: 'x' })
+        .expect(404);
+      await request(t.server).delete(`/v1/users/${admin.id}`).set(bearer(lms.token)).expect(404);
+      expect((await stored(admin.id)).roles).toEqual(['admin']);
+    });
+
+    it('writes nothing when the audit event cannot be written: one transaction', async () => {
+      const failing = jest
+        .spyOn(t.app.get(AuditService), 'record')
+        .mockRejectedValueOnce(new Error('audit store down'));
+      await request(t.server)
+        .post('/v1/users')
+        .set(bearer(admin.token))
+        .send({ email: 'unaudited@test.example', displayName: 'Nobody', roles: ['learner'] })
+        .expect(500);
+      failing.mockRestore();
+      expect(await t.app.get(DataSource).getRepository(User).countBy({ email: 'unaudited@test.example' })).toBe(0);
     });
 
     it('answers 401 without a token', async () => {

@@ -11,6 +11,8 @@ export interface StoredResponse {
 
 export interface ScoredQuestion extends QuestionScore {
   questionVersionId: string;
+  /** The version whose definition scored it (see AttemptResponse.scoredVersionId). */
+  scoredVersionId: string;
   /** The scorer's own result, before any manual score. */
   autoScore: number | null;
 }
@@ -25,6 +27,8 @@ export function scoreStoredAttempt(
   definitions: ReadonlyMap<string, QuestionDefinition>,
   responses: ReadonlyMap<string, StoredResponse>,
   passMark: number,
+  /** Pinned version id → the version whose definition is used, when not the pinned one. */
+  scoredVersions: ReadonlyMap<string, string> = new Map(),
 ): { total: AttemptScore; questions: ScoredQuestion[] } {
   const items = questionOrder.map((versionId) => {
     const question = definitions.get(versionId);
@@ -36,6 +40,7 @@ export function scoreStoredAttempt(
   const questions = total.questions.map((score, index) => ({
     ...score,
     questionVersionId: questionOrder[index],
+    scoredVersionId: scoredVersions.get(questionOrder[index]) ?? questionOrder[index],
     // With no manual score the total's question score is the scorer's own.
     autoScore:
       items[index].override === null ? score.score : scoreQuestion(items[index].question, items[index].response).score,

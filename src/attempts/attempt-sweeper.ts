@@ -44,29 +44,44 @@ export class AttemptSweeper implements OnApplicationBootstrap, OnApplicationShut
     await this.running;
   }
 
-  /** One batch; returns how many attempts it closed. */
+  /**
+   * Closes up to `batchSize` overdue attempts, each in its own transaction, so
+   * one that fails (and is logged) does not hold back the others.
+   */
   async closeOverdueAttempts(batchSize = 100): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const overdue = await manager
-        .getRepository(Attempt)
-        .createQueryBuilder('a')
-        .where("a.state = 'in_progress' AND a.closes_at < :now", { now: this.clock.now() })
-        .orderBy('a.closes_at')
-        .take(batchSize)
-        .setLock('pessimistic_write')
-        .setOnLocked('skip_locked')
-        .getMany();
-      for (const attempt of overdue) {
-        await this.attempts.finish(
-          manager,
-          SYSTEM_CALLER,
-          attempt,
-          await loadQuiz(manager, attempt.quizId),
-          attempt.deadlineAt ?? this.clock.now(),
-        );
+    const failed: string[] = [];
+    let closed = 0;
+    while (closed + failed.length < batchSize) {
+      let claimed: Attempt | null;
+      let working: string | undefined;
+      try {
+        claimed = await this.dataSource.transaction(async (manager) => {
+          const attempt = await manager
+            .getRepository(Attempt)
+            .createQueryBuilder('a')
+            .where("a.state = 'in_progress' AND a.closes_at < :now", { now: this.clock.now() })
+            .andWhere(failed.length ? 'a.id NOT IN (:...failed)' : 'TRUE', { failed })
+            .orderBy('a.closes_at')
+            .limit(1)
+            .setLock('pessimistic_write')
+            .setOnLocked('skip_locked')
+            .getOne();
+          if (!attempt) return null;
+          working = attempt.id;
+          const quiz = await loadQuiz(manager, attempt.quizId);
+          await this.attempts.finish(manager, SYSTEM_CALLER, attempt, quiz, attempt.deadlineAt ?? this.clock.now());
+          return attempt;
+        });
+      } catch (error) {
+        this.logger.error({ err: error, attemptId: working }, 'closing an overdue attempt failed; skipping it');
+        if (!working) break;
+        failed.push(working);
+        continue;
       }
-      if (overdue.length > 0) this.logger.log({ closed: overdue.length }, 'closed overdue attempts');
-      return overdue.length;
-    });
+      if (!claimed) break;
+      closed += 1;
+    }
+    if (closed > 0) this.logger.log({ closed }, 'closed overdue attempts');
+    return closed;
   }
 }

@@ -9,7 +9,10 @@ import { redactQuestionResult, reviewVisibility } from './policy/review-policy';
 export interface AttemptViewInput {
   attempt: Attempt;
   settings: QuizSettings;
+  /** The versions shown (pinned at start). */
   definitions: ReadonlyMap<string, QuestionDefinition>;
+  /** The definitions that scored each question (corrected ones after a regrade); defaults to those shown. */
+  scoringDefinitions?: ReadonlyMap<string, QuestionDefinition>;
   responses: readonly AttemptResponse[];
   attemptsUsed: number;
   hasAttemptInProgress: boolean;
@@ -69,7 +72,7 @@ export function toAttemptView(input: AttemptViewInput): AttemptResponseDto {
   const results: QuestionResultDto[] = finished
     ? attempt.questionOrder.map((versionId) => {
         const stored = byVersion.get(versionId);
-        const definition = definitionOf(definitions, versionId);
+        const definition = definitionOf(input.scoringDefinitions ?? definitions, versionId);
         return redactQuestionResult(
           {
             questionVersionId: versionId,

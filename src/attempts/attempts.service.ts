@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
-import { type Caller, isAdmin, type Principal } from '../auth/access.types';
+import { type Caller, hasScope, isAdmin, type Principal } from '../auth/access.types';
 import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
 import { isUuid, resolveUserRef } from '../auth/user-ref';
 import { Clock } from '../common/clock';
@@ -26,7 +26,14 @@ import { Attempt } from './entities/attempt.entity';
 import { AttemptResponse } from './entities/attempt-response.entity';
 import { countedGrade } from './policy/counted-grade';
 import { presentationOrder } from './policy/shuffle';
-import { choiceIdsOf, currentVersions, definitionsOf, loadQuiz, type QuizContext } from './quiz-context';
+import {
+  choiceIdsOf,
+  currentVersions,
+  definitionsOf,
+  loadQuiz,
+  type QuizContext,
+  scoringDefinitions,
+} from './quiz-context';
 
 export interface StartResult {
   attempt: AttemptResponseDto;
@@ -54,9 +61,11 @@ export class AttemptsService {
       const quiz = await loadQuiz(manager, quizId);
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`attempt:${userId}:${quiz.quizId}`]);
       const now = this.clock.now();
+      // Locked: the sweeper may be closing the overdue one; wait for it rather than score it twice.
       const previous = await manager.find(Attempt, {
         where: { userId, quizId: quiz.quizId },
         order: { number: 'ASC' },
+        lock: { mode: 'pessimistic_write' },
       });
       const open = previous.find((attempt) => attempt.state === 'in_progress');
       if (open && !(open.closesAt && open.closesAt < now)) {
@@ -242,12 +251,23 @@ export class AttemptsService {
       where: { userId: attempt.userId, quizId: attempt.quizId },
     });
     const principal = caller.principal;
-    const audience =
-      principal.kind === 'user' && principal.id === attempt.userId && !isAdmin(principal) ? 'learner' : 'staff';
+    // A machine client may render the quiz to the learner, so it sees what the learner may see,
+    // unless it authors content. The learner sees their own attempt through the review policy.
+    const asLearner =
+      principal.kind === 'client'
+        ? !hasScope(principal, 'content:write')
+        : principal.id === attempt.userId && !isAdmin(principal);
+    const audience = asLearner ? 'learner' : 'staff';
+    const shown = definitions ?? (await definitionsOf(manager, attempt.questionOrder));
+    const scoredWith =
+      attempt.state === 'in_progress'
+        ? shown
+        : (await scoringDefinitions(manager, attempt.questionOrder, responses)).definitions;
     return toAttemptView({
       attempt,
       settings: quiz.settings,
-      definitions: definitions ?? (await definitionsOf(manager, attempt.questionOrder)),
+      definitions: shown,
+      scoringDefinitions: scoredWith,
       responses,
       attemptsUsed: siblings.length,
       hasAttemptInProgress: siblings.some((sibling) => sibling.state === 'in_progress'),

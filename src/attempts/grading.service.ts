@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { Caller } from '../auth/access.types';
+import { type Caller, isAdmin } from '../auth/access.types';
 import { LearnerAccessService } from '../auth/learner-access.service';
 import { isUuid } from '../auth/user-ref';
 import { Clock } from '../common/clock';
@@ -17,7 +17,7 @@ import { AttemptsService } from './attempts.service';
 import type { AttemptResponseDto, GradeAttemptDto, RegradeReportDto } from './dto/attempt.dto';
 import { Attempt } from './entities/attempt.entity';
 import { AttemptResponse } from './entities/attempt-response.entity';
-import { definitionsOf, loadQuiz } from './quiz-context';
+import { loadQuiz, scoringDefinitions } from './quiz-context';
 
 /**
  * Grade changes: an instructor's grade or override, and a regrade after an
@@ -43,7 +43,14 @@ export class GradingService {
         throw new ResourceNotFound('No such attempt');
       }
       if (attempt.state === 'in_progress') throw new AttemptInProgress('The attempt is still in progress');
-      const definitions = await definitionsOf(manager, attempt.questionOrder);
+      if (caller.principal.kind === 'user' && caller.principal.id === attempt.userId && !isAdmin(caller.principal)) {
+        // Nobody grades their own attempt.
+        throw new ResourceNotFound('No such attempt');
+      }
+      const stored = await manager.find(AttemptResponse, { where: { attemptId: attempt.id } });
+      const responses = new Map(stored.map((r) => [r.questionVersionId, r]));
+      // The key that scored each answer (a regrade may have corrected it) is the one grades build on.
+      const { definitions, versions } = await scoringDefinitions(manager, attempt.questionOrder, stored);
       const faults = dto.grades.flatMap((grade, index) => {
         const definition = definitions.get(grade.questionVersionId);
         if (!definition)
@@ -60,12 +67,6 @@ export class GradingService {
       });
       if (faults.length > 0) throw new ValidationFailed(faults);
 
-      const responses = new Map(
-        (await manager.find(AttemptResponse, { where: { attemptId: attempt.id } })).map((r) => [
-          r.questionVersionId,
-          r,
-        ]),
-      );
       const before = toAttemptScore(attempt);
       const now = this.clock.now();
       for (const grade of dto.grades) {
@@ -98,7 +99,7 @@ export class GradingService {
         manager,
         caller,
         attempt,
-        definitions,
+        { definitions, versions },
         responses,
         (await loadQuiz(manager, attempt.quizId)).settings.passMark,
       );
@@ -133,6 +134,8 @@ export class GradingService {
       const current = await this.currentDefinitionByVersion(manager, [
         ...new Set(attempts.flatMap((a) => a.questionOrder)),
       ]);
+      const currentDefinitions = new Map([...current].map(([pinned, { definition }]) => [pinned, definition]));
+      const currentVersions = new Map([...current].map(([pinned, { versionId }]) => [pinned, versionId]));
       const responses = await manager.find(AttemptResponse, { where: { attemptId: In(attempts.map((a) => a.id)) } });
 
       const changes: RegradeReportDto['changes'] = [];
@@ -141,11 +144,20 @@ export class GradingService {
           responses.filter((r) => r.attemptId === attempt.id).map((r) => [r.questionVersionId, r]),
         );
         const before = toAttemptScore(attempt);
-        const { total } = scoreStoredAttempt(attempt.questionOrder, current, stored, quiz.settings.passMark);
-        if (total.raw === attempt.scoreRaw && total.max === attempt.scoreMax && total.passed === attempt.passed)
+        const { total } = scoreStoredAttempt(attempt.questionOrder, currentDefinitions, stored, quiz.settings.passMark);
+        const key = { definitions: currentDefinitions, versions: currentVersions };
+        const scoreChanges =
+          total.raw !== attempt.scoreRaw || total.max !== attempt.scoreMax || total.passed !== attempt.passed;
+        if (!scoreChanges) {
+          // Same score, but the review should show the corrected key: record which key scored it.
+          const stale = attempt.questionOrder.some(
+            (pinned) => (stored.get(pinned)?.scoredVersionId ?? pinned) !== currentVersions.get(pinned),
+          );
+          if (stale && !dryRun) await this.rescore(manager, caller, attempt, key, stored, quiz.settings.passMark);
           continue;
+        }
         if (!dryRun) {
-          await this.rescore(manager, caller, attempt, current, stored, quiz.settings.passMark);
+          await this.rescore(manager, caller, attempt, key, stored, quiz.settings.passMark);
           await this.audit.record(manager, caller, {
             action: 'grade.regraded',
             targetType: 'attempt',
@@ -172,30 +184,36 @@ export class GradingService {
     manager: EntityManager,
     caller: Caller,
     attempt: Attempt,
-    definitions: ReadonlyMap<string, QuestionDefinition>,
+    key: { definitions: ReadonlyMap<string, QuestionDefinition>; versions: ReadonlyMap<string, string> },
     responses: ReadonlyMap<string, AttemptResponse>,
     passMark: number,
   ) {
-    const { total, questions } = scoreStoredAttempt(attempt.questionOrder, definitions, responses, passMark);
+    const { total, questions } = scoreStoredAttempt(
+      attempt.questionOrder,
+      key.definitions,
+      responses,
+      passMark,
+      key.versions,
+    );
     await writeAttemptScores(manager, attempt, total, questions);
     await this.progress.refreshForQuiz(manager, caller, attempt.userId, attempt.quizId);
   }
 
-  /** For each pinned version id, the definition of its question's current version. */
+  /** For each pinned version id, its question's current version (id and definition). */
   private async currentDefinitionByVersion(
     manager: EntityManager,
     versionIds: string[],
-  ): Promise<Map<string, QuestionDefinition>> {
+  ): Promise<Map<string, { versionId: string; definition: QuestionDefinition }>> {
     if (versionIds.length === 0) return new Map();
-    const rows: { pinned: string; definition: QuestionDefinition }[] = await manager.query(
-      `SELECT pinned.id AS pinned, current.definition
+    const rows: { pinned: string; version_id: string; definition: QuestionDefinition }[] = await manager.query(
+      `SELECT pinned.id AS pinned, current.id AS version_id, current.definition
          FROM question_versions pinned
          JOIN questions q ON q.id = pinned.question_id
          JOIN question_versions current ON current.id = q.current_version_id
         WHERE pinned.id = ANY($1::uuid[])`,
       [versionIds],
     );
-    return new Map(rows.map((row) => [row.pinned, row.definition]));
+    return new Map(rows.map((row) => [row.pinned, { versionId: row.version_id, definition: row.definition }]));
   }
 }
 

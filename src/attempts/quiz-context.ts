@@ -56,3 +56,25 @@ export function choiceIdsOf(definition: QuestionDefinition): string[] {
     ? definition.choices.map((choice) => choice.id)
     : [];
 }
+
+/**
+ * For a scored attempt, the definition that scored each question: the version
+ * shown, or the corrected version a regrade applied. Grades, the review and
+ * later rescoring all read the key through this, so they never disagree.
+ */
+export async function scoringDefinitions(
+  manager: EntityManager,
+  questionOrder: string[],
+  responses: readonly { questionVersionId: string; scoredVersionId: string | null }[],
+): Promise<{ definitions: Map<string, QuestionDefinition>; versions: Map<string, string> }> {
+  const versions = new Map(
+    responses
+      .filter((response) => response.scoredVersionId && response.scoredVersionId !== response.questionVersionId)
+      .map((response) => [response.questionVersionId, response.scoredVersionId!]),
+  );
+  const byId = await definitionsOf(manager, [...new Set([...questionOrder, ...versions.values()])]);
+  const definitions = new Map(
+    questionOrder.map((pinned) => [pinned, byId.get(versions.get(pinned) ?? pinned)!] as const),
+  );
+  return { definitions, versions };
+}

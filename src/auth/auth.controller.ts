@@ -39,7 +39,7 @@ export class AuthController {
 
 /** RFC 6749 §2.3.1: HTTP Basic with form-encoded client id and secret. */
 function parseBasic(header: string | undefined): ClientCredentials {
-  const match = header ? /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header) : null;
+  const match = header && header.length <= 1024 ? /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header) : null;
   if (!match) return {};
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
@@ -51,5 +51,9 @@ function parseBasic(header: string | undefined): ClientCredentials {
       return value;
     }
   };
-  return { clientId: unescape(decoded.slice(0, colon)), clientSecret: unescape(decoded.slice(colon + 1)) };
+  const clientId = unescape(decoded.slice(0, colon));
+  const clientSecret = unescape(decoded.slice(colon + 1));
+  // Same limits as the body fields; anything longer cannot be a client of ours.
+  if (clientId.length > 64 || clientSecret.length > 256) return { clientId: '', clientSecret: '' };
+  return { clientId, clientSecret };
 }

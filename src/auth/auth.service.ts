@@ -93,25 +93,30 @@ export class AuthService {
   private async refreshTokenGrant(request: TokenRequestDto): Promise<IssuedTokens> {
     if (!request.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
     const token = request.refresh_token;
-    // Its own transaction: revoking a reused token's family must commit even though the request fails.
-    const outcome = await this.dataSource.transaction((manager) => this.tokens.consumeRefreshToken(manager, token));
-    if (!outcome.ok) throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or already used');
-
-    return this.dataSource.transaction(async (manager) => {
+    // Consuming the old token and issuing its successor commit together, so a concurrent
+    // reuse either revokes the family before the successor exists or revokes the successor
+    // with it. A refusal is returned, not thrown, so that the revocation commits.
+    type Rotation =
+      { refused: string } | { refused?: undefined; user: Pick<User, 'id' | 'roles'>; refreshToken: string };
+    const result = await this.dataSource.transaction(async (manager): Promise<Rotation> => {
+      const outcome = await this.tokens.consumeRefreshToken(manager, token);
+      if (!outcome.ok) return { refused: 'The refresh token is invalid, expired or already used' };
       const user = await manager.findOne(User, {
         select: { id: true, roles: true },
         where: { id: outcome.userId, deletedAt: IsNull() },
       });
-      if (!user) throw new OAuthError('invalid_grant', 'The account no longer exists');
+      if (!user) return { refused: 'The account no longer exists' };
       const refreshToken = await this.tokens.issueRefreshToken(manager, user.id, outcome.familyId);
-      const access = this.tokens.signAccessToken({ kind: 'user', id: user.id, roles: user.roles });
-      return {
-        access_token: access.token,
-        token_type: 'Bearer',
-        expires_in: access.expiresIn,
-        refresh_token: refreshToken,
-      };
+      return { user, refreshToken };
     });
+    if (result.refused !== undefined) throw new OAuthError('invalid_grant', result.refused);
+    const access = this.tokens.signAccessToken({ kind: 'user', id: result.user.id, roles: result.user.roles });
+    return {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      refresh_token: result.refreshToken,
+    };
   }
 
   /** RFC 6749 §3.3: a requested scope must be within what the client holds. */

@@ -43,7 +43,8 @@ import {
 import { CohortProgressDto, CohortProgressQueryDto, ItemAnalysisDto } from './dto/report.dto';
 
 const READ = { roles: ['instructor', 'admin'], scopes: ['cohorts:read', 'cohorts:write'] } as const;
-const MANAGE = { roles: ['instructor', 'admin'], scopes: ['cohorts:write'] } as const;
+// Membership decides whom an instructor may see, so only admins and cohort-writing clients change it.
+const MANAGE = { roles: ['admin'], scopes: ['cohorts:write'] } as const;
 
 const csvFile = (stream: Readable, name: string) =>
   new StreamableFile(stream, { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${name}"` });
@@ -59,7 +60,7 @@ export class CohortsController {
 
   @Post()
   @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
-  @ApiOperation({ summary: 'Create a cohort (an instructor who creates one teaches it)' })
+  @ApiOperation({ summary: 'Create a cohort' })
   @ApiCreatedResponse({ type: CohortDto })
   create(@CurrentCaller() caller: Caller, @Body() dto: CreateCohortDto) {
     return this.cohorts.create(caller, dto);

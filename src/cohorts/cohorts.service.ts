@@ -343,6 +343,23 @@ export class CohortsService {
         { unknownExternalIds: missing.slice(0, 1000).map((member) => member.externalId) },
       );
     }
+    // An email already taken (or listed twice) would fail the insert as a bare conflict; name the rows instead.
+    const emails = creatable.map((member) => member.email!);
+    const taken = new Set(
+      (
+        await manager.query<{ email: string }[]>(
+          'SELECT email FROM users WHERE email = ANY($1::varchar[]) AND deleted_at IS NULL',
+          [emails],
+        )
+      ).map((row) => row.email),
+    );
+    const repeated = new Set(findDuplicates(emails));
+    const clashing = creatable.filter((member) => taken.has(member.email!) || repeated.has(member.email!));
+    if (clashing.length > 0) {
+      throw new UnknownRosterMembers('Some new members have an email another user has (or that is listed twice)', {
+        emailInUseExternalIds: clashing.slice(0, 1000).map((member) => member.externalId),
+      });
+    }
     const inserted = await manager.query<{ id: string; external_id: string }[]>(
       `INSERT INTO users (external_id, email, display_name, roles)
        SELECT r.external_id, r.email, r.display_name, ARRAY['learner']
@@ -384,8 +401,8 @@ export class CohortsService {
            FROM cohorts c JOIN modules m ON cardinality(c.module_ids) = 0 OR m.id = ANY(c.module_ids)
           WHERE c.id = ANY($1::uuid[])),
        learners AS (
-         SELECT cohort_id, user_id FROM cohort_members
-          WHERE cohort_id = ANY($1::uuid[]) AND role = 'learner' AND status = 'active')
+         SELECT m.cohort_id, m.user_id FROM cohort_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
+          WHERE m.cohort_id = ANY($1::uuid[]) AND m.role = 'learner' AND m.status = 'active')
        SELECT s.cohort_id, s.module_id, s.slug,
               count(l.user_id)::int AS learners,
               count(*) FILTER (WHERE p.status = 'completed')::int AS completed,
@@ -399,8 +416,9 @@ export class CohortsService {
       [cohortIds],
     );
     const learnerCounts = await this.dataSource.query<{ cohort_id: string; learners: number }[]>(
-      `SELECT cohort_id, count(*)::int AS learners FROM cohort_members
-        WHERE cohort_id = ANY($1::uuid[]) AND role = 'learner' AND status = 'active' GROUP BY cohort_id`,
+      `SELECT m.cohort_id, count(*)::int AS learners
+         FROM cohort_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
+        WHERE m.cohort_id = ANY($1::uuid[]) AND m.role = 'learner' AND m.status = 'active' GROUP BY m.cohort_id`,
       [cohortIds],
     );
     for (const id of cohortIds) result.set(id, { learners: 0, modules: [] });

@@ -1,3 +1,4 @@
+import { isUuid } from '../auth/user-ref';
 import { ValidationFailed } from '../common/errors/domain-error';
 
 /** Keyset position after the last module of a page: (number, id), in ascending order. */
@@ -14,7 +15,7 @@ export function decodeModuleCursor(cursor: string | undefined): ModulePosition |
   if (cursor === undefined) return undefined;
   try {
     const [number, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (!Number.isInteger(number) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw new Error();
+    if (!Number.isInteger(number) || typeof id !== 'string' || !isUuid(id)) throw new Error();
     return { number: number as number, id };
   } catch {
     throw new ValidationFailed([{ field: 'cursor', messages: ['cursor is not one this API issued'] }]);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { Caller, Principal } from '../auth/access.types';
+import { type Caller, isAdmin, type Principal } from '../auth/access.types';
 import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
 import { isUuid, resolveUserRef } from '../auth/user-ref';
 import { Clock } from '../common/clock';
@@ -101,6 +101,8 @@ export class ProgressService {
     verified: boolean,
   ): Promise<ModuleProgressDto> {
     const userId = await this.visibleUser(caller.principal, userRef, 'progress:write');
+    // Nobody verifies their own work.
+    if (caller.principal.id === userId && !isAdmin(caller.principal)) throw new ResourceNotFound('No such user');
     return this.dataSource.transaction(async (manager) => {
       const item = await this.findItem(manager, itemId);
       if (item.activityId)

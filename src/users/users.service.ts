@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { Caller } from '../auth/access.types';
+import type { Caller, Role } from '../auth/access.types';
 import { LearnerAccessService } from '../auth/learner-access.service';
 import { hashSecret, verifySecret } from '../auth/passwords';
 import { PrincipalService } from '../auth/principal.service';
 import { TokenService } from '../auth/token.service';
 import { resolveUserRef } from '../auth/user-ref';
-import { ConflictError, ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
+import { ConflictError, type FieldFault, ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
 import { decodeCursor, type Page, toPage } from '../common/http/pagination';
 import {
   type CreateUserDto,
@@ -33,6 +33,7 @@ export class UsersService {
   ) {}
 
   async create(caller: Caller, dto: CreateUserDto): Promise<UserResponseDto> {
+    assertClientMayWrite(caller, dto);
     const passwordHash = dto.password ? await hashSecret(dto.password) : null;
     return this.dataSource.transaction(async (manager) => {
       await this.assertUnique(manager, dto.email, dto.externalId);
@@ -84,6 +85,8 @@ export class UsersService {
     const userId = resolveUserRef(caller.principal, id);
     if (!(await this.access.canAccess(caller.principal, userId, 'profile:write')))
       throw new ResourceNotFound('No such user');
+    assertClientMayWrite(caller, dto);
+    await this.assertClientMayTouch(caller, userId);
     const passwordHash = dto.password ? await hashSecret(dto.password) : undefined;
     const { password: _password, ...changes } = dto;
     return this.change(caller, userId, 'user.updated', { ...changes, ...(passwordHash ? { passwordHash } : {}) });
@@ -117,10 +120,17 @@ export class UsersService {
     externalId: string,
     dto: UpsertUserByExternalIdDto,
   ): Promise<UpsertUserResponseDto> {
+    if (!/^[\x21-\x7e]{1,255}$/.test(externalId)) {
+      throw new ValidationFailed([
+        { field: 'externalId', messages: ['externalId must be 1-255 printable ASCII characters without spaces'] },
+      ]);
+    }
+    assertClientMayWrite(caller, dto);
     return this.dataSource.transaction(async (manager) => {
       // Serialises concurrent upserts of one external id, so a race cannot make two users.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`user-external-id:${externalId}`]);
       const existing = await manager.findOne(User, { where: { externalId, deletedAt: IsNull() } });
+      if (existing) await this.assertClientMayTouch(caller, existing.id, manager);
       if (!existing) {
         await this.assertUnique(manager, dto.email, externalId);
         const user = await manager.save(
@@ -154,6 +164,7 @@ export class UsersService {
     const userId = resolveUserRef(caller.principal, id);
     if (!(await this.access.canAccess(caller.principal, userId, 'profile:write')))
       throw new ResourceNotFound('No such user');
+    await this.assertClientMayTouch(caller, userId);
     await this.dataSource.transaction(async (manager) => {
       const user = await manager.findOne(User, {
         where: { id: userId, deletedAt: IsNull() },
@@ -209,6 +220,8 @@ export class UsersService {
     const passwordChanged = changes.passwordHash !== undefined;
     Object.assign(user, changes);
     const saved = await manager.save(user);
+    // A new password ends every session a stolen refresh token could continue.
+    if (passwordChanged) await this.tokens.revokeAllForUser(manager, user.id);
     const after = toUserResponse(saved);
     if (
       JSON.stringify({ ...before, updatedAt: '' }) === JSON.stringify({ ...after, updatedAt: '' }) &&
@@ -226,6 +239,16 @@ export class UsersService {
     return after;
   }
 
+  /** Machine clients manage people, never administrators: an admin is not there for them (404). */
+  private async assertClientMayTouch(caller: Caller, userId: string, manager: EntityManager = this.dataSource.manager) {
+    if (caller.principal.kind !== 'client') return;
+    const target = await manager.findOne(User, {
+      select: { id: true, roles: true },
+      where: { id: userId, deletedAt: IsNull() },
+    });
+    if (target?.roles.includes('admin')) throw new ResourceNotFound('No such user');
+  }
+
   private async assertUnique(manager: EntityManager, email?: string, externalId?: string) {
     if (email && (await manager.exists(User, { where: { email, deletedAt: IsNull() } }))) {
       throw new ConflictError('A user with this email already exists');
@@ -234,4 +257,18 @@ export class UsersService {
       throw new ConflictError('A user with this external id already exists');
     }
   }
+}
+
+/**
+ * A machine client (an LMS) syncs people; it may not make administrators or
+ * set passwords, so a leaked client secret cannot become an admin account.
+ */
+function assertClientMayWrite(caller: Caller, dto: { roles?: Role[]; password?: string }) {
+  if (caller.principal.kind !== 'client' || caller.principal.clientId === 'system') return;
+  const faults: FieldFault[] = [];
+  if (dto.roles?.includes('admin'))
+    faults.push({ field: 'roles', messages: ['a machine client cannot grant the admin role'] });
+  if (dto.password !== undefined)
+    faults.push({ field: 'password', messages: ['a machine client cannot set passwords'] });
+  if (faults.length > 0) throw new ValidationFailed(faults);
 }

@@ -18,6 +18,13 @@ export class AttemptResponse {
   @Column({ type: 'jsonb', nullable: true })
   response: ResponseValue | null;
 
+  /**
+   * The version whose key scored this answer: the version shown, or the
+   * corrected one a regrade applied. Null until scored.
+   */
+  @Column({ type: 'uuid', nullable: true })
+  scoredVersionId: string | null;
+
   /** The scorer's result; null for an essay (a person grades it) or before scoring. */
   @Column({ type: 'double precision', nullable: true })
   autoScore: number | null;

@@ -31,8 +31,9 @@ const ROWS_CTE = `
            coalesce(p.attempts_used, 0) AS attempts_used,
            p.counted_score, p.passed, p.last_activity_at, p.completed_at,
            (coalesce(p.status, 'not_started') <> 'completed' AND p.passed IS FALSE
-              AND (SELECT attempts_allowed FROM settings) ~ '^[0-9]+$'
-              AND p.attempts_used >= (SELECT attempts_allowed FROM settings)::int) AS failed,
+              -- CASE, not AND: PostgreSQL may evaluate AND's operands in any order, and 'unlimited' is no int.
+              AND p.attempts_used >= CASE WHEN (SELECT attempts_allowed FROM settings) ~ '^[0-9]+$'
+                                          THEN (SELECT attempts_allowed FROM settings)::int END) AS failed,
            (p.status = 'in_progress' AND p.last_activity_at < $3::timestamptz - make_interval(days => $4)) AS stuck
       FROM learners l LEFT JOIN module_progress p ON p.user_id = l.id AND p.module_id = $2)`;
 

@@ -36,9 +36,14 @@ export function csvStream<T>(
     header: true,
     columns: [...columns],
     cast: {
+      // A cell a spreadsheet would run as a formula (learners choose names and answers) is quoted as text.
+      string: (value) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value),
       boolean: (value) => (value ? 'true' : 'false'),
       date: (value) => value.toISOString(),
-      object: (value) => JSON.stringify(value),
+      object: (value) => {
+        const json = JSON.stringify(value);
+        return /^[=+\-@\t\r]/.test(json) ? `'${json}` : json;
+      },
     },
   });
   records.on('error', (error) => csv.destroy(error));

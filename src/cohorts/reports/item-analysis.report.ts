@@ -28,7 +28,7 @@ interface RowRecord {
 
 /**
  * The response matrix of the cohort's active learners on one quiz, one
- * finished attempt per learner, in one statement; and every question's
+ * finished, fully scored attempt per learner (as the counted grade picks), in one statement; and every question's
  * choices (current version) in another.
  */
 export async function itemAnalysisInput(
@@ -44,7 +44,8 @@ export async function itemAnalysisInput(
      counted AS (
        SELECT DISTINCT ON (a.user_id) a.id
          FROM attempts a JOIN learners l ON l.user_id = a.user_id
-        WHERE a.quiz_id = $2 AND a.state IN ('graded', 'pending_grading', 'submitted')
+        -- The attempts a counted grade can come from: finished and fully scored.
+        WHERE a.quiz_id = $2 AND a.state IN ('graded', 'submitted')
         ORDER BY a.user_id, ${COUNTED_ORDER[method]})
      SELECT r.attempt_id, q.id AS question_id, q.key AS question_key, v.definition ->> 'type' AS question_type,
             r.max_score, coalesce(r.manual_score, r.auto_score) AS score, r.response IS NULL AS blank,

@@ -72,6 +72,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const code = (exception.driverError as { code?: string } | undefined)?.code ?? '';
       if (code in PG_CONFLICTS) return { status: 409, type: '/problems/conflict', detail: PG_CONFLICTS[code] };
       if (code === '57014') return { status: 503, detail: 'The database took too long to answer' };
+      // Input the validation let through but the database refused: still the caller's to fix.
+      if (code === '22P02' || code === '22001')
+        return { status: 400, detail: 'A value has the wrong form or is too long' };
+      if (code === '23503')
+        return {
+          status: 409,
+          type: '/problems/conflict',
+          detail: 'A referenced record does not exist or is still in use',
+        };
     }
     const fastify = mapFastifyError(exception);
     if (fastify) return fastify;

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { isUuid } from '../../auth/user-ref';
 import { ValidationFailed } from '../errors/domain-error';
 
 export const MAX_PAGE_SIZE = 100;
@@ -41,7 +42,7 @@ export function decodeCursor(cursor: string | undefined): KeysetPosition | undef
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const date = new Date(createdAt);
-    if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw new Error();
+    if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !isUuid(id)) throw new Error();
     return { createdAt: date, id };
   } catch {
     throw new ValidationFailed([{ field: 'cursor', messages: ['cursor is not one this API issued'] }]);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, Not } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
+import { ProgressService } from '../../progress/progress.service';
 import type { Caller } from '../../auth/access.types';
 import { CourseModule } from '../entities/course-module.entity';
 import { applyImportPlan } from './apply-import-plan';
@@ -26,6 +27,7 @@ export class ModuleImportService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly progress: ProgressService,
   ) {}
 
   /** Throws ModuleImportRejected (422) listing every problem when either file has an error. */
@@ -45,6 +47,13 @@ export class ModuleImportService {
 
       moduleId = await applyImportPlan(manager, plan, incoming, current, new Date());
       const report = toImportReport(moduleId, incoming, plan, dryRun, warnings);
+      // Steps, items, the completion rule or the quiz settings may have changed: every learner's
+      // progress row in the module is recomputed before the import commits (one refresh each).
+      const learners = await manager.query<{ user_id: string }[]>(
+        'SELECT user_id FROM module_progress WHERE module_id = $1',
+        [moduleId],
+      );
+      for (const { user_id } of learners) await this.progress.refresh(manager, caller, user_id, moduleId);
       await this.audit.record(manager, caller, {
         action: 'module.imported',
         targetType: 'module',
