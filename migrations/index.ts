@@ -5,6 +5,7 @@ import { CreateAttemptsAndIdempotencyKeys1795708984402 } from './1795708984402-C
 import { CreateProgress1795709651052 } from './1795709651052-CreateProgress';
 import { CreateCohorts1795710063552 } from './1795710063552-CreateCohorts';
 import { RecordScoringVersion1795710933243 } from './1795710933243-RecordScoringVersion';
+import { StoreCompletedActivities1795713014560 } from './1795713014560-StoreCompletedActivities';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -13,4 +14,5 @@ export const migrations: Function[] = [
   CreateProgress1795709651052,
   CreateCohorts1795710063552,
   RecordScoringVersion1795710933243,
+  StoreCompletedActivities1795713014560,
 ];

@@ -43,6 +43,9 @@ describe('activity checklists and module completion (e2e)', () => {
       stepsDone: fresh.activities.reduce((n: number, a: { stepsDone: number }) => n + a.stepsDone, 0),
       itemsDone: fresh.checklist.filter((i: { done: boolean }) => i.done).length,
       attemptsUsed: fresh.knowledgeCheck.attemptsUsed,
+      activitiesDone: fresh.activities
+        .filter((a: { stepsDone: number; stepsTotal: number }) => a.stepsDone === a.stepsTotal)
+        .map((a: { id: string }) => a.id),
       countedScore: fresh.knowledgeCheck.countedScore,
       passed: fresh.knowledgeCheck.passed,
     });

@@ -15,13 +15,16 @@ import {
   activityRates,
   PROGRESS_CSV_COLUMNS,
   progressRows,
+  progressRowsStatement,
+  type RowRecord,
+  toProgressRow,
   progressSummary,
   toProgressCsvRecord,
 } from './reports/cohort-progress.report';
-import { csvStream } from './reports/csv-stream';
+import { csvStream, cursorRows } from './reports/csv-stream';
 import { analyseItems, type ItemAnalysis } from './reports/item-analysis';
 import { itemAnalysisInput } from './reports/item-analysis.report';
-import { RESPONSES_CSV_COLUMNS, type ResponseRecord, responsesPage } from './reports/responses.report';
+import { RESPONSES_CSV_COLUMNS, RESPONSES_SQL, type ResponseRecord } from './reports/responses.report';
 
 @Injectable()
 export class CohortReportsService {
@@ -56,7 +59,7 @@ export class CohortReportsService {
     };
   }
 
-  /** The whole progress table (filters and sort as the JSON report), as CSV, streamed. */
+  /** The whole progress table (filters and sort as the JSON report), as CSV, streamed through a cursor. */
   async progressCsv(caller: Caller, cohortId: string, query: CohortProgressQueryDto): Promise<Readable> {
     const cohort = await this.cohorts.findFor(caller.principal, cohortId, 'read');
     const scope = {
@@ -65,20 +68,21 @@ export class CohortReportsService {
       now: this.clock.now(),
       stuckDays: query.stuckDays,
     };
-    return csvStream(
-      PROGRESS_CSV_COLUMNS,
-      (limit, offset) => progressRows(this.dataSource.manager, scope, query, limit, offset),
-      toProgressCsvRecord,
+    const { sql, parameters } = progressRowsStatement(scope, query);
+    return csvStream(PROGRESS_CSV_COLUMNS, cursorRows<RowRecord>(this.dataSource, sql, parameters), (row) =>
+      toProgressCsvRecord(toProgressRow(row)),
     );
   }
 
-  /** Every response of the cohort's learners, as CSV, streamed. */
+  /** Every response of the cohort's learners, as CSV, streamed through a cursor. */
   async responsesCsv(caller: Caller, cohortId: string): Promise<Readable> {
     const cohort = await this.cohorts.findFor(caller.principal, cohortId, 'read');
-    return csvStream<ResponseRecord>(
+    return csvStream(
       RESPONSES_CSV_COLUMNS,
-      (limit, _offset, previous) => responsesPage(this.dataSource.manager, cohort.id, limit, previous),
-      (row) => ({ ...row }),
+      cursorRows<ResponseRecord>(this.dataSource, RESPONSES_SQL, [cohort.id]),
+      (row) => ({
+        ...row,
+      }),
     );
   }
 

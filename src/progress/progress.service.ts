@@ -183,6 +183,9 @@ export class ProgressService {
         stepsTotal: facts.stepsTotal,
         itemsDone,
         itemsTotal: result.checklist.length,
+        activitiesDone: facts.facts.activities
+          .filter((activity) => activity.steps.length > 0 && activity.steps.every((step) => step.done))
+          .map((activity) => activity.id),
         attemptsUsed: facts.attemptsUsed,
         countedScore: facts.facts.knowledgeCheck.countedScaled,
         passed: facts.facts.knowledgeCheck.passed,

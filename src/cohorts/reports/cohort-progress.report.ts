@@ -55,7 +55,7 @@ const SORT_COLUMN: Record<ReportSort, string> = {
   completedAt: 'completed_at',
 };
 
-interface ReportScope {
+export interface ReportScope {
   cohortId: string;
   moduleId: string;
   now: Date;
@@ -64,7 +64,7 @@ interface ReportScope {
 
 const scopeParams = (scope: ReportScope) => [scope.cohortId, scope.moduleId, scope.now, scope.stuckDays];
 
-interface RowRecord {
+export interface RowRecord {
   user_id: string;
   display_name: string;
   external_id: string | null;
@@ -81,6 +81,23 @@ interface RowRecord {
   stuck: boolean | null;
 }
 
+/** The rows statement: filtered and sorted as asked; paged when a limit is given. */
+export function progressRowsStatement(
+  scope: ReportScope,
+  query: Pick<CohortProgressQueryDto, 'status' | 'sort' | 'order'>,
+  page?: { limit: number; offset: number },
+): { sql: string; parameters: unknown[] } {
+  const where = query.status ? `WHERE ${STATUS_FILTER[query.status]}` : '';
+  const direction = query.order === 'desc' ? 'DESC' : 'ASC';
+  return {
+    sql: `WITH ${ROWS_CTE}
+     SELECT * FROM rows ${where}
+      ORDER BY ${SORT_COLUMN[query.sort]} ${direction} NULLS LAST, user_id
+      ${page ? 'LIMIT $5 OFFSET $6' : ''}`,
+    parameters: [...scopeParams(scope), ...(page ? [page.limit, page.offset] : [])],
+  };
+}
+
 export async function progressRows(
   manager: EntityManager,
   scope: ReportScope,
@@ -88,16 +105,8 @@ export async function progressRows(
   limit: number,
   offset: number,
 ): Promise<ProgressRowDto[]> {
-  const where = query.status ? `WHERE ${STATUS_FILTER[query.status]}` : '';
-  const direction = query.order === 'desc' ? 'DESC' : 'ASC';
-  const rows = await manager.query<RowRecord[]>(
-    `WITH ${ROWS_CTE}
-     SELECT * FROM rows ${where}
-      ORDER BY ${SORT_COLUMN[query.sort]} ${direction} NULLS LAST, user_id
-      LIMIT $5 OFFSET $6`,
-    [...scopeParams(scope), limit, offset],
-  );
-  return rows.map(toProgressRow);
+  const { sql, parameters } = progressRowsStatement(scope, query, { limit, offset });
+  return (await manager.query<RowRecord[]>(sql, parameters)).map(toProgressRow);
 }
 
 export async function progressSummary(
@@ -153,7 +162,11 @@ export async function progressSummary(
   };
 }
 
-/** Per activity: learners of the cohort with every (live) step of it done. */
+/**
+ * Per activity: learners of the cohort with every step of it done, counted
+ * from the progress rows (which list each learner's completed activities),
+ * not from the step marks.
+ */
 export async function activityRates(
   manager: EntityManager,
   scope: ReportScope,
@@ -163,22 +176,14 @@ export async function activityRates(
     `WITH learners AS (
        SELECT m.user_id FROM cohort_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
         WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.status = 'active'),
-     totals AS (
-       SELECT activity_id, count(*) AS steps FROM activity_steps
-        WHERE module_id = $2 AND retired_at IS NULL GROUP BY activity_id),
      done AS (
-       SELECT sm.user_id, s.activity_id, count(*) AS steps
-         FROM step_marks sm
-         JOIN learners l ON l.user_id = sm.user_id
-         JOIN activity_steps s ON s.id = sm.step_id AND s.retired_at IS NULL
-        WHERE sm.module_id = $2 AND sm.done
-        GROUP BY sm.user_id, s.activity_id)
-     SELECT a.id, a.number, a.title, count(d.user_id) FILTER (WHERE d.steps >= t.steps)::int AS completed
-       FROM activities a
-       JOIN totals t ON t.activity_id = a.id
-       LEFT JOIN done d ON d.activity_id = a.id
+       SELECT unnest(p.activities_done) AS activity_id, count(*) AS learners
+         FROM module_progress p JOIN learners l ON l.user_id = p.user_id
+        WHERE p.module_id = $2
+        GROUP BY 1)
+     SELECT a.id, a.number, a.title, coalesce(d.learners, 0)::int AS completed
+       FROM activities a LEFT JOIN done d ON d.activity_id = a.id
       WHERE a.module_id = $2 AND a.retired_at IS NULL
-      GROUP BY a.id, a.number, a.title
       ORDER BY a.number`,
     [scope.cohortId, scope.moduleId],
   );
@@ -227,7 +232,7 @@ export function toProgressCsvRecord(row: ProgressRowDto): Record<(typeof PROGRES
   };
 }
 
-function toProgressRow(row: RowRecord): ProgressRowDto {
+export function toProgressRow(row: RowRecord): ProgressRowDto {
   return {
     userId: row.user_id,
     displayName: row.display_name,

@@ -1,5 +1,3 @@
-import type { EntityManager } from 'typeorm';
-
 export const RESPONSES_CSV_COLUMNS = [
   'user_id',
   'external_id',
@@ -41,39 +39,28 @@ export interface ResponseRecord {
 
 /**
  * Every response of the cohort's active learners to the quizzes of the
- * cohort's modules (all modules when it names none), one page at a time,
- * paged by keyset (user, attempt, question version) so each page costs the same.
+ * cohort's modules (all modules when it names none), as one statement to read
+ * through a cursor.
  */
-export function responsesPage(
-  manager: EntityManager,
-  cohortId: string,
-  limit: number,
-  after: Pick<ResponseRecord, 'user_id' | 'attempt_id' | 'question_version_id'> | undefined,
-): Promise<ResponseRecord[]> {
-  return manager.query<ResponseRecord[]>(
-    `WITH learners AS (
-       SELECT u.id, u.external_id, u.display_name
-         FROM cohort_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
-        WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.status = 'active'),
-     scope AS (
-       SELECT mo.id, mo.slug, q.id AS quiz_id FROM cohorts c
-         JOIN modules mo ON cardinality(c.module_ids) = 0 OR mo.id = ANY(c.module_ids)
-         JOIN quizzes q ON q.module_id = mo.id
-        WHERE c.id = $1)
-     SELECT l.id AS user_id, l.external_id, l.display_name, s.slug AS module_slug,
-            a.id AS attempt_id, a.number AS attempt_number, a.state AS attempt_state, a.submitted_at,
-            q.key AS question_key, v.definition ->> 'type' AS question_type, v.version AS question_version,
-            r.question_version_id, r.response, coalesce(r.manual_score, r.auto_score) AS score, r.max_score,
-            r.correctness, r.graded_by
-       FROM learners l
-       JOIN attempts a ON a.user_id = l.id
-       JOIN scope s ON s.quiz_id = a.quiz_id
-       JOIN attempt_responses r ON r.attempt_id = a.id
-       JOIN question_versions v ON v.id = r.question_version_id
-       JOIN questions q ON q.id = v.question_id
-      WHERE $3::uuid IS NULL OR (l.id, a.id, r.question_version_id) > ($3::uuid, $4::uuid, $5::uuid)
-      ORDER BY l.id, a.id, r.question_version_id
-      LIMIT $2`,
-    [cohortId, limit, after?.user_id ?? null, after?.attempt_id ?? null, after?.question_version_id ?? null],
-  );
-}
+export const RESPONSES_SQL = `
+  WITH learners AS (
+    SELECT u.id, u.external_id, u.display_name
+      FROM cohort_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
+     WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.status = 'active'),
+  scope AS (
+    SELECT mo.id, mo.slug, q.id AS quiz_id FROM cohorts c
+      JOIN modules mo ON cardinality(c.module_ids) = 0 OR mo.id = ANY(c.module_ids)
+      JOIN quizzes q ON q.module_id = mo.id
+     WHERE c.id = $1)
+  SELECT l.id AS user_id, l.external_id, l.display_name, s.slug AS module_slug,
+         a.id AS attempt_id, a.number AS attempt_number, a.state AS attempt_state, a.submitted_at,
+         q.key AS question_key, v.definition ->> 'type' AS question_type, v.version AS question_version,
+         r.question_version_id, r.response, coalesce(r.manual_score, r.auto_score) AS score, r.max_score,
+         r.correctness, r.graded_by
+    FROM learners l
+    JOIN attempts a ON a.user_id = l.id
+    JOIN scope s ON s.quiz_id = a.quiz_id
+    JOIN attempt_responses r ON r.attempt_id = a.id
+    JOIN question_versions v ON v.id = r.question_version_id
+    JOIN questions q ON q.id = v.question_id
+   ORDER BY l.display_name, l.id, a.quiz_id, a.number, q.position`;

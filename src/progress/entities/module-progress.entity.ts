@@ -37,6 +37,10 @@ export class ModuleProgress {
   @Column({ type: 'integer' })
   itemsDone: number;
 
+  /** Activities with every step done, so reports count them from this row alone. */
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" })
+  activitiesDone: string[];
+
   @Column({ type: 'integer' })
   itemsTotal: number;
 
