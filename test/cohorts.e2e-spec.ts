@@ -2,9 +2,11 @@ import { parse } from 'csv-parse/sync';
 import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { analyseItems } from '../src/cohorts/reports/item-analysis';
 import { Clock } from '../src/common/clock';
 import { createTestApp, type TestApp } from './support/app';
 import { importModule } from './support/content';
+import { itemAnalysisInput } from './support/item-analysis-input';
 import { bearer, createClient, createUser, type TestClient, type TestUser } from './support/identity';
 
 /** A module whose knowledge check scores itself: kc-1 single choice (a), kc-2 true/false (true). */
@@ -335,6 +337,10 @@ describe('cohorts, rosters and instructor reports (e2e)', () => {
         { id: 'c', text: 'C', share: 0 },
       ]);
       expect(kc2).toMatchObject({ questionKey: 'kc-2', facility: 0.5, discrimination: 1 });
+      // The SQL aggregation agrees with the pure implementation over the same response matrix.
+      const { rows, choices } = await itemAnalysisInput(t.app.get(DataSource).manager, cohortA, quizId, 'highest');
+      const { cohortId: _cohort, quizId: _quiz, ...fromSql } = res.body;
+      expect(fromSql).toEqual(JSON.parse(JSON.stringify(analyseItems(rows, choices))));
     });
 
     it('keeps instructors to their cohorts (404) and learners out of every report (403)', async () => {

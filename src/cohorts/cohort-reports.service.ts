@@ -22,8 +22,8 @@ import {
   toProgressCsvRecord,
 } from './reports/cohort-progress.report';
 import { csvStream, cursorRows } from './reports/csv-stream';
-import { analyseItems, type ItemAnalysis } from './reports/item-analysis';
-import { itemAnalysisInput } from './reports/item-analysis.report';
+import type { ItemAnalysis } from './reports/item-analysis';
+import { analyseItemsInDatabase } from './reports/item-analysis.sql';
 import { RESPONSES_CSV_COLUMNS, RESPONSES_SQL, type ResponseRecord } from './reports/responses.report';
 
 @Injectable()
@@ -88,7 +88,7 @@ export class CohortReportsService {
 
   /**
    * Classical item analysis of a quiz over the cohort's learners (formulas in
-   * reports/item-analysis.ts): two statements, then arithmetic in memory.
+   * reports/item-analysis.ts), aggregated in the database: two statements.
    */
   async itemAnalysis(
     caller: Caller,
@@ -100,13 +100,13 @@ export class CohortReportsService {
     if (!quiz || (cohort.moduleIds.length > 0 && !cohort.moduleIds.includes(quiz.moduleId))) {
       throw new ResourceNotFound('No such quiz in this cohort');
     }
-    const { rows, choices } = await itemAnalysisInput(
+    const analysis = await analyseItemsInDatabase(
       this.dataSource.manager,
       cohort.id,
       quiz.id,
       quiz.settings.gradingMethod,
     );
-    return { cohortId: cohort.id, quizId: quiz.id, ...analyseItems(rows, choices) };
+    return { cohortId: cohort.id, quizId: quiz.id, ...analysis };
   }
 
   /** The module a report is about: named (and within the cohort), or the cohort's only one. */

@@ -1,7 +1,9 @@
+// The response matrix of a cohort on a quiz, as rows for analyseItems(): the test oracle the
+// SQL item analysis (src/cohorts/reports/item-analysis.sql.ts) is checked against.
 import type { EntityManager } from 'typeorm';
-import type { GradingMethod } from '../../content/import/answer-key';
-import type { QuestionDefinition, QuestionType } from '../../content/question.types';
-import type { ItemChoiceInfo, ItemResponseRow } from './item-analysis';
+import type { GradingMethod } from '../../src/content/import/answer-key';
+import type { QuestionDefinition, QuestionType } from '../../src/content/question.types';
+import type { ItemChoiceInfo, ItemResponseRow } from '../../src/cohorts/reports/item-analysis';
 
 /**
  * Which attempt of a learner the analysis reads: the one that counts by the
