@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { GradingMethod } from '../../content/import/answer-key';
-import type { QuestionDefinition, QuestionType } from '../../content/question.types';
+import type { QuestionDefinition } from '../../content/question.types';
 import type { ChoiceShare, ItemAnalysis, ItemStatistics } from './item-analysis';
 
 /**
