@@ -126,7 +126,7 @@ function toItemAnalysis(
       : (k / (k - 1)) * (1 - varianceSum / Number(quiz.var_t));
   const items: ItemStatistics[] = analysis.items.map((item) => {
     const known = definitions.get(item.question_id);
-    const type = (known?.definition.type ?? 'essay');
+    const type = known?.definition.type ?? 'essay';
     const statistics: ItemStatistics = {
       questionId: item.question_id,
       questionKey: known?.key ?? item.question_id,
