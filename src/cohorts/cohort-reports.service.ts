@@ -16,6 +16,7 @@ import {
   PROGRESS_CSV_COLUMNS,
   progressRows,
   progressRowsStatement,
+  type ReportScope,
   type RowRecord,
   toProgressRow,
   progressSummary,
@@ -36,13 +37,7 @@ export class CohortReportsService {
 
   /** One page of learners and the cohort's summary: four statements whatever the cohort's size. */
   async progress(caller: Caller, cohortId: string, query: CohortProgressQueryDto): Promise<CohortProgressDto> {
-    const cohort = await this.cohorts.findFor(caller.principal, cohortId, 'read');
-    const scope = {
-      cohortId: cohort.id,
-      moduleId: await this.moduleOf(cohort, query.module),
-      now: this.clock.now(),
-      stuckDays: query.stuckDays,
-    };
+    const scope = await this.progressScope(caller, cohortId, query);
     const offset = decodeOffsetCursor(query.cursor);
     const manager = this.dataSource.manager;
     const [rows, summary] = await Promise.all([
@@ -51,7 +46,7 @@ export class CohortReportsService {
     ]);
     const activities = await activityRates(manager, scope, summary.learners);
     return {
-      cohortId: cohort.id,
+      cohortId: scope.cohortId,
       moduleId: scope.moduleId,
       summary: { ...summary, activities },
       items: rows.slice(0, query.limit),
@@ -61,13 +56,7 @@ export class CohortReportsService {
 
   /** The whole progress table (filters and sort as the JSON report), as CSV, streamed through a cursor. */
   async progressCsv(caller: Caller, cohortId: string, query: CohortProgressQueryDto): Promise<Readable> {
-    const cohort = await this.cohorts.findFor(caller.principal, cohortId, 'read');
-    const scope = {
-      cohortId: cohort.id,
-      moduleId: await this.moduleOf(cohort, query.module),
-      now: this.clock.now(),
-      stuckDays: query.stuckDays,
-    };
+    const scope = await this.progressScope(caller, cohortId, query);
     const { sql, parameters } = progressRowsStatement(scope, query);
     return csvStream(PROGRESS_CSV_COLUMNS, cursorRows<RowRecord>(this.dataSource, sql, parameters), (row) =>
       toProgressCsvRecord(toProgressRow(row)),
@@ -106,6 +95,17 @@ export class CohortReportsService {
       return analyseItemsInDatabase(manager, cohort.id, quiz.id, quiz.settings.gradingMethod);
     });
     return { cohortId: cohort.id, quizId: quiz.id, ...analysis };
+  }
+
+  /** The cohort (if the caller may read it), the module, and the moment "stuck" is measured from. */
+  private async progressScope(caller: Caller, cohortId: string, query: CohortProgressQueryDto): Promise<ReportScope> {
+    const cohort = await this.cohorts.findFor(caller.principal, cohortId, 'read');
+    return {
+      cohortId: cohort.id,
+      moduleId: await this.moduleOf(cohort, query.module),
+      now: this.clock.now(),
+      stuckDays: query.stuckDays,
+    };
   }
 
   /** The module a report is about: named (and within the cohort), or the cohort's only one. */

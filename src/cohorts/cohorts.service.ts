@@ -1,3 +1,4 @@
+import { round4 } from '../common/round';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -467,5 +468,3 @@ function findDuplicates(values: string[]): string[] {
   const seen = new Set<string>();
   return [...new Set(values.filter((value) => (seen.has(value) ? true : (seen.add(value), false))))];
 }
-
-export const round4 = (value: number) => Math.round(value * 10_000) / 10_000;

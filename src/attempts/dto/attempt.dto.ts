@@ -16,8 +16,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { LabelledItemDto } from '../../content/dto/quiz.dto';
-import { QUESTION_TYPES, type ResponseValue } from '../../content/question.types';
+import { LearnerQuestionDto } from '../../content/dto/quiz.dto';
+import type { ResponseValue } from '../../content/question.types';
 import { ATTEMPT_STATES, type AttemptState } from '../entities/attempt.entity';
 
 export class StartAttemptDto {
@@ -98,38 +98,6 @@ export class ListAttemptsQueryDto {
   @IsOptional()
   @IsUUID()
   quizId?: string;
-}
-
-export class LearnerQuestionDto {
-  @ApiProperty({ enum: QUESTION_TYPES })
-  type: string;
-
-  @ApiProperty()
-  prompt: string;
-
-  @ApiProperty()
-  points: number;
-
-  @ApiPropertyOptional({
-    type: [LabelledItemDto],
-    description: 'single_choice, multiple_choice: in this attempt’s order',
-  })
-  choices?: LabelledItemDto[];
-
-  @ApiPropertyOptional({ type: [LabelledItemDto], description: 'ordering: to be put in order' })
-  items?: LabelledItemDto[];
-
-  @ApiPropertyOptional({ type: [LabelledItemDto], description: 'matching: what to match' })
-  prompts?: LabelledItemDto[];
-
-  @ApiPropertyOptional({ type: [LabelledItemDto], description: 'matching: what to match it with' })
-  options?: LabelledItemDto[];
-
-  @ApiPropertyOptional({ description: 'numeric' })
-  unit?: string;
-
-  @ApiPropertyOptional({ description: 'essay' })
-  maxWords?: number;
 }
 
 export class AttemptQuestionDto {

@@ -1,3 +1,4 @@
+import { round4 } from '../../common/round';
 import type { EntityManager } from 'typeorm';
 import type {
   ActivityRateDto,
@@ -250,5 +251,3 @@ export function toProgressRow(row: RowRecord): ProgressRowDto {
     completedAt: row.completed_at?.toISOString() ?? null,
   };
 }
-
-const round4 = (value: number) => Math.round(value * 10_000) / 10_000;

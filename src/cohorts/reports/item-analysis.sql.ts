@@ -1,3 +1,4 @@
+import { round4 } from '../../common/round';
 import type { EntityManager } from 'typeorm';
 import type { GradingMethod } from '../../content/import/answer-key';
 import type { QuestionDefinition } from '../../content/question.types';
@@ -177,9 +178,4 @@ function choiceShares(
     ...listed.map((choice) => ({ id: choice.id, text: choice.text, share: share(choice.id) })),
     ...others.map((id) => ({ id, text: '', share: share(id) })),
   ];
-}
-
-function round4(value: number): number {
-  const rounded = Math.round(value * 10_000) / 10_000;
-  return Object.is(rounded, -0) ? 0 : rounded;
 }

@@ -29,6 +29,7 @@
  *
  * Every number is rounded to 4 decimal places in the output.
  */
+import { round4 } from '../../common/round';
 import type { QuestionType } from '../../content/question.types';
 
 /** One row per (learner's counted attempt, question); the caller has picked the attempt that counts. */
@@ -302,9 +303,4 @@ function mean(values: number[]): number {
 function populationVariance(values: number[]): number {
   const average = mean(values);
   return mean(values.map((value) => (value - average) ** 2));
-}
-
-/** 4 decimal places, as scores are kept; `+ 0` turns −0 into 0. */
-function round4(value: number): number {
-  return Math.round(value * 10_000) / 10_000 + 0;
 }

@@ -25,29 +25,8 @@ export class LabelledItemDto {
   text: string;
 }
 
-export class QuizQuestionDto {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ format: 'uuid', description: 'The current version; attempts record the version they were given' })
-  versionId: string;
-
-  @ApiProperty({ example: 'kc-1' })
-  key: string;
-
-  @ApiProperty({ example: 1 })
-  position: number;
-
-  @ApiProperty({ enum: QUESTION_ORIGINS })
-  origin: QuestionOrigin;
-
-  @ApiProperty({
-    type: Number,
-    nullable: true,
-    description: 'The module’s knowledge-check number, for its own questions',
-  })
-  knowledgeCheckNumber: number | null;
-
+/** What a learner may see of a question: no key, feedback or explanation (see learner-view.ts). */
+export class LearnerQuestionDto {
   @ApiProperty({ enum: QUESTION_TYPES })
   type: QuestionType;
 
@@ -74,6 +53,30 @@ export class QuizQuestionDto {
 
   @ApiPropertyOptional({ description: 'essay' })
   maxWords?: number;
+}
+
+export class QuizQuestionDto extends LearnerQuestionDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The current version; attempts record the version they were given' })
+  versionId: string;
+
+  @ApiProperty({ example: 'kc-1' })
+  key: string;
+
+  @ApiProperty({ example: 1 })
+  position: number;
+
+  @ApiProperty({ enum: QUESTION_ORIGINS })
+  origin: QuestionOrigin;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'The module’s knowledge-check number, for its own questions',
+  })
+  knowledgeCheckNumber: number | null;
 
   @ApiPropertyOptional({ description: 'With include=answers: the version number' })
   version?: number;
