@@ -1,0 +1,117 @@
+/**
+ * Before a server is timed, one learner goes through the whole path by hand:
+ * start, save, submit, submit again (it must answer the same), and each read.
+ * The bench then compares what the API and the baseline answered, so the
+ * baseline is known to do the same work, not less.
+ */
+import type { QuizFixture } from './database';
+import type { CompletedFlow, Learner, ReadScenario } from './load';
+
+export interface Probe {
+  flow: CompletedFlow;
+  /** Request name → status and body, with ids, times and per-attempt shuffles taken out. */
+  answers: Map<string, { status: number; body: unknown }>;
+}
+
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+async function call(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; body: unknown }> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${url}${path}`, { method, headers, body });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+export async function probe(
+  url: string,
+  fixture: QuizFixture,
+  learner: Learner,
+  scenarios: readonly ReadScenario[],
+): Promise<Probe> {
+  const answers = new Map<string, { status: number; body: unknown }>();
+  const started = await call(url, learner.token, 'POST', `/v1/quizzes/${fixture.quizId}/attempts`, '{}');
+  const attemptId = (started.body as { id?: string } | null)?.id;
+  if (started.status !== 201 || !attemptId) {
+    throw new Error(`probe: start answered ${started.status} ${JSON.stringify(started.body)}`);
+  }
+  answers.set('start', started);
+  answers.set('save', await call(url, learner.token, 'PUT', `/v1/attempts/${attemptId}/responses`, fixture.saveBody));
+  answers.set('submit', await call(url, learner.token, 'POST', `/v1/attempts/${attemptId}/submit`));
+  answers.set('submit again', await call(url, learner.token, 'POST', `/v1/attempts/${attemptId}/submit`));
+  const flow = { learner: learner.index, userId: learner.id, attemptId };
+  for (const scenario of scenarios) {
+    answers.set(`GET ${scenario.name}`, await call(url, learner.token, 'GET', scenario.path(flow, fixture)));
+  }
+  for (const [name, answer] of answers) answers.set(name, { ...answer, body: normalise(answer.body, attemptId) });
+  return { flow, answers };
+}
+
+/**
+ * Problems with one server's own answers: wrong status, or a repeated submit
+ * that answered differently. `tolerated` names requests not checked (a read the
+ * baseline does not serve yet).
+ */
+export function probeProblems(server: string, result: Probe, tolerated: readonly string[] = []): string[] {
+  const problems: string[] = [];
+  for (const [name, { status }] of result.answers) {
+    if (tolerated.includes(name)) continue;
+    const expected = name === 'start' ? 201 : 200;
+    if (status !== expected) problems.push(`${server}: ${name} answered ${status}, expected ${expected}`);
+  }
+  const submit = JSON.stringify(result.answers.get('submit')?.body);
+  if (submit !== JSON.stringify(result.answers.get('submit again')?.body)) {
+    problems.push(`${server}: a repeated submit answered differently`);
+  }
+  return problems;
+}
+
+/** Where two servers' answers differ; empty when they answered the same. */
+export function differences(a: Probe, b: Probe, tolerated: readonly string[] = []): string[] {
+  const found: string[] = [];
+  for (const [name, answer] of a.answers) {
+    const other = b.answers.get(name);
+    if (!other || tolerated.includes(name)) continue;
+    if (answer.status !== other.status) found.push(`${name}: status ${answer.status} against ${other.status}`);
+    else diff(answer.body, other.body, name, found);
+  }
+  return found;
+}
+
+function diff(a: unknown, b: unknown, path: string, found: string[]): void {
+  if (found.length >= 10) return;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    if (a !== b) found.push(`${path}: ${JSON.stringify(a)} against ${JSON.stringify(b)}`);
+    return;
+  }
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) diff((a as never)[key], (b as never)[key], `${path}.${key}`, found);
+}
+
+/**
+ * The same body whoever serves it: the attempt id and times replaced, and
+ * what each attempt shuffles (questions, choices) put in id order.
+ */
+function normalise(value: unknown, attemptId: string): unknown {
+  if (typeof value === 'string') return value === attemptId ? '<attempt>' : ISO_TIME.test(value) ? '<time>' : value;
+  if (Array.isArray(value)) return value.map((item) => normalise(item, attemptId));
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = normalise((value as Record<string, unknown>)[key], attemptId);
+  const byKey = (key: string) => (x: unknown, y: unknown) =>
+    String((x as Record<string, unknown>)[key]).localeCompare(String((y as Record<string, unknown>)[key]));
+  if (Array.isArray(out.questions)) {
+    out.questions = (out.questions as Record<string, unknown>[])
+      .map(({ position: _position, ...rest }) => rest)
+      .sort(byKey('questionVersionId'));
+  }
+  if (Array.isArray(out.results)) out.results = [...(out.results as unknown[])].sort(byKey('questionVersionId'));
+  if (Array.isArray(out.choices)) out.choices = [...(out.choices as unknown[])].sort(byKey('id'));
+  return out;
+}
