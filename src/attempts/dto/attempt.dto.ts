@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -201,28 +201,16 @@ export class AttemptResponseDto {
   attemptsAllowed: number | 'unlimited';
 }
 
-export class AttemptSummaryDto {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ format: 'uuid' })
-  quizId: string;
-
-  @ApiProperty()
-  number: number;
-
-  @ApiProperty({ enum: ATTEMPT_STATES })
-  state: AttemptState;
-
-  @ApiProperty({ format: 'date-time' })
-  startedAt: string;
-
-  @ApiProperty({ format: 'date-time', nullable: true, type: String })
-  submittedAt: string | null;
-
-  @ApiProperty({ type: AttemptScoreDto, nullable: true })
-  score: AttemptScoreDto | null;
-}
+/** An attempt in a list: its place and score, without questions or results. */
+export class AttemptSummaryDto extends PickType(AttemptResponseDto, [
+  'id',
+  'quizId',
+  'number',
+  'state',
+  'startedAt',
+  'submittedAt',
+  'score',
+] as const) {}
 
 export class CountedGradeDto {
   @ApiProperty({ format: 'uuid' })
