@@ -22,6 +22,7 @@ import { countedGrade } from '../../src/attempts/policy/counted-grade';
 import { presentationOrder } from '../../src/attempts/policy/shuffle';
 import { choiceIdsOf } from '../../src/attempts/quiz-context';
 import type { Role } from '../../src/auth/access.types';
+import { jwtKeys } from '../../src/auth/jwt-keys';
 import { ACCESS_TOKEN_TYPE } from '../../src/auth/token.service';
 import { loadConfig } from '../../src/config/config';
 import type { QuestionDefinition, ResponseValue } from '../../src/content/question.types';
@@ -63,6 +64,7 @@ interface Caller {
 export async function startBaseline(): Promise<RunningServer> {
   const config = loadConfig(process.env);
   const { auth } = config;
+  const { verifyKey } = jwtKeys(auth);
   const pool = new Pool({
     connectionString: config.database.url,
     max: config.database.poolSize,
@@ -82,7 +84,7 @@ export async function startBaseline(): Promise<RunningServer> {
     if (!header?.startsWith('Bearer ')) throw new Problem(401, 'Unauthorized', 'A valid access token is required');
     let payload: JwtPayload;
     try {
-      const token = verify(header.slice(7), auth.verifyKey, {
+      const token = verify(header.slice(7), verifyKey, {
         algorithms: [auth.algorithm],
         issuer: auth.issuer,
         audience: auth.audience,

@@ -6,10 +6,11 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.constants';
 import type { Principal } from './access.types';
+import { jwtKeys } from './jwt-keys';
 import { ACCESS_TOKEN_TYPE } from './token.service';
 import { PrincipalService } from './principal.service';
 
-type KeyCallback = (error: Error | null, key?: string) => void;
+type KeyCallback = (error: Error | null, key?: string | Buffer) => void;
 
 /**
  * Verifies bearer tokens locally. Each issuer is bound to exactly one
@@ -25,6 +26,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly principals: PrincipalService,
   ) {
     const { auth } = config;
+    const { verifyKey } = jwtKeys(auth);
     const jwks = auth.external
       ? new JwksClient({ jwksUri: auth.external.jwksUrl, cache: true, rateLimit: true, timeout: 5_000 })
       : undefined;
@@ -41,7 +43,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         if (payload.iss === auth.issuer) {
           if (header.alg !== auth.algorithm || header.typ !== ACCESS_TOKEN_TYPE)
             return done(new Error('wrong token type'));
-          return done(null, auth.verifyKey);
+          // passport-jwt hands the key to jsonwebtoken untouched; its types only omit KeyObject.
+          return done(null, verifyKey as unknown as Buffer);
         }
         if (auth.external && jwks && payload.iss === auth.external.issuer && header.alg === auth.external.algorithm) {
           jwks.getSigningKey(header.kid).then(

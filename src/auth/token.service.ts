@@ -1,10 +1,11 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { sign } from 'jsonwebtoken';
 import { type EntityManager, IsNull } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.constants';
 import type { Principal } from './access.types';
+import { jwtKeys } from './jwt-keys';
 import { RefreshToken } from './refresh-token.entity';
 
 /** RFC 9068: access tokens say what they are in the `typ` header. */
@@ -24,7 +25,11 @@ export type RefreshOutcome =
 
 @Injectable()
 export class TokenService {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  private readonly signingKey: KeyObject;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.signingKey = jwtKeys(config.auth).signingKey;
+  }
 
   /** A short-lived JWT: issuer, audience, subject, and roles (people) or scope (clients). */
   signAccessToken(principal: Principal): { token: string; expiresIn: number } {
@@ -33,7 +38,7 @@ export class TokenService {
       principal.kind === 'user'
         ? { roles: principal.roles }
         : { client_id: principal.clientId, scope: principal.scopes.join(' ') };
-    const token = sign(claims, auth.signingKey, {
+    const token = sign(claims, this.signingKey, {
       algorithm: auth.algorithm,
       header: { alg: auth.algorithm, typ: ACCESS_TOKEN_TYPE },
       issuer: auth.issuer,
