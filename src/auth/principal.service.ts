@@ -23,6 +23,8 @@ interface Entry {
 @Injectable()
 export class PrincipalService {
   private readonly cache = new Map<string, Entry>();
+  /** When expired entries are next dropped: at most once per TTL, so the cache holds about one TTL of callers. */
+  private nextSweep = Date.now() + TTL_MS;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -67,8 +69,19 @@ export class PrincipalService {
     const hit = this.cache.get(key);
     if (hit && hit.expiresAt > now) return hit.value;
     const value = await load();
+    if (now >= this.nextSweep) this.dropExpired(now);
     if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, { value, expiresAt: now + TTL_MS });
     return value;
+  }
+
+  private dropExpired(now: number) {
+    for (const [key, entry] of this.cache) if (entry.expiresAt <= now) this.cache.delete(key);
+    this.nextSweep = now + TTL_MS;
+  }
+
+  /** Entries held, expired or not (for tests and diagnostics). */
+  get size(): number {
+    return this.cache.size;
   }
 }
