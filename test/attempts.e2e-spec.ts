@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AttemptSweeper } from '../src/attempts/attempt-sweeper';
@@ -141,6 +142,31 @@ describe('knowledge-check attempts (e2e)', () => {
     expect(list.body.grades).toEqual([
       expect.objectContaining({ quizId, gradingMethod: 'highest', attemptNumber: 1, passed: true }),
     ]);
+  });
+
+  it('answers start, save and submit with what a later read shows, in a few statements each', async () => {
+    const learner = await createUser(t, ['learner']);
+    // Statements sent to the database while one request runs.
+    const counted = async (call: () => Promise<request.Response>) => {
+      const spy = jest.spyOn(Client.prototype, 'query');
+      const response = await call();
+      const statements = spy.mock.calls.length;
+      spy.mockRestore();
+      return { body: response.body as { id: string; questions: Question[] }, statements };
+    };
+    const read = (id: string) => request(t.server).get(`/v1/attempts/${id}`).set(bearer(learner.token)).expect(200);
+    await request(t.server).get('/v1/users/me/attempts').set(bearer(learner.token)).expect(200); // caches the caller
+
+    const started = await counted(() => start(learner).expect(201));
+    expect(started.body).toEqual((await read(started.body.id)).body);
+    const saved = await counted(() => save(learner, started.body.id, rightAnswers(started.body.questions)).expect(200));
+    expect(saved.body).toEqual((await read(started.body.id)).body);
+    const submitted = await counted(() => submit(learner, started.body.id).expect(200));
+    expect(submitted.body).toEqual((await read(started.body.id)).body);
+    expect(submitted.body).toMatchObject({ state: 'pending_grading', attemptsUsed: 1 });
+
+    // Whatever the number of questions: a transaction, the rows it locks, one write per table, the progress row.
+    expect([started.statements, saved.statements, submitted.statements]).toEqual([13, 4, 11]);
   });
 
   it('scores a submit once: 50 parallel submits give one scoring and the same result', async () => {

@@ -6,11 +6,12 @@ import { AttemptSweeper } from './attempt-sweeper';
 import { AttemptsController } from './attempts.controller';
 import { AttemptsService } from './attempts.service';
 import { GradingService } from './grading.service';
+import { QuestionVersions } from './question-versions';
 
 @Module({
   imports: [AuthModule, ProgressModule],
   controllers: [AttemptsController],
-  providers: [AttemptsService, GradingService, AttemptSweeper, IdempotencyInterceptor],
+  providers: [AttemptsService, GradingService, AttemptSweeper, IdempotencyInterceptor, QuestionVersions],
   exports: [AttemptsService],
 })
 export class AttemptsModule {}

@@ -23,17 +23,29 @@ import type {
   StartAttemptDto,
 } from './dto/attempt.dto';
 import { Attempt } from './entities/attempt.entity';
-import { AttemptResponse } from './entities/attempt-response.entity';
+import type { AttemptResponse } from './entities/attempt-response.entity';
+import {
+  loadAttemptWithQuiz,
+  loadResponses,
+  RESPONSE_COLUMNS,
+  responseFromRow,
+  type ResponseRow,
+} from './attempt-rows';
 import { countedGrade } from './policy/counted-grade';
 import { presentationOrder } from './policy/shuffle';
-import {
-  choiceIdsOf,
-  currentVersions,
-  definitionsOf,
-  loadQuiz,
-  type QuizContext,
-  scoringDefinitions,
-} from './quiz-context';
+import { choiceIdsOf, currentVersions, loadQuiz, type QuizContext } from './quiz-context';
+import { QuestionVersions } from './question-versions';
+
+/** What a view needs beyond the attempt, when the caller already has it. */
+interface KnownState {
+  /** The versions shown, by id. */
+  definitions: ReadonlyMap<string, QuestionDefinition>;
+  /** Those that scored each question, when not the ones shown (unused while in progress). */
+  scoringDefinitions?: ReadonlyMap<string, QuestionDefinition>;
+  responses: readonly AttemptResponse[];
+  attemptsUsed: number;
+  hasAttemptInProgress: boolean;
+}
 
 export interface StartResult {
   attempt: AttemptResponseDto;
@@ -47,6 +59,7 @@ export class AttemptsService {
     private readonly access: LearnerAccessService,
     private readonly clock: Clock,
     private readonly progress: ProgressService,
+    private readonly versions: QuestionVersions,
   ) {}
 
   /**
@@ -83,7 +96,10 @@ export class AttemptsService {
         if (wait > 0) throw new AttemptTooSoon('The quiz asks for a wait between attempts', Math.ceil(wait / 1000));
       }
 
-      const versions = await currentVersions(manager, quiz.quizId);
+      const versions = (await currentVersions(manager, quiz.quizId)).map((version) => ({
+        id: version.id,
+        definition: this.versions.remember(version.id, version.definition),
+      }));
       const id = randomUUID();
       const order = presentationOrder({
         attemptId: id,
@@ -93,39 +109,51 @@ export class AttemptsService {
         shuffleChoices: quiz.settings.shuffleChoices,
       });
       const deadlineAt = timeLimitMinutes ? new Date(now.getTime() + timeLimitMinutes * 60_000) : null;
-      const attempt = await manager.save(
-        manager.create(Attempt, {
-          id,
-          quizId: quiz.quizId,
-          userId,
-          number: (last?.number ?? 0) + 1,
-          state: 'in_progress',
-          startedAt: now,
-          deadlineAt,
-          closesAt: deadlineAt ? new Date(deadlineAt.getTime() + gracePeriodSeconds * 1000) : null,
-          submittedAt: null,
-          questionOrder: order.questionOrder,
-          choiceOrder: order.choiceOrder,
-        }),
-      );
+      const attempt = manager.create(Attempt, {
+        id,
+        quizId: quiz.quizId,
+        userId,
+        number: (last?.number ?? 0) + 1,
+        state: 'in_progress',
+        startedAt: now,
+        deadlineAt,
+        closesAt: deadlineAt ? new Date(deadlineAt.getTime() + gracePeriodSeconds * 1000) : null,
+        submittedAt: null,
+        questionOrder: order.questionOrder,
+        choiceOrder: order.choiceOrder,
+        scoreRaw: null,
+        scoreMax: null,
+        scoreScaled: null,
+        passed: null,
+        pendingCount: 0,
+      });
+      await manager.insert(Attempt, attempt);
       // Starting is activity: a module not started becomes in progress.
-      await this.progress.refreshForQuiz(manager, caller, userId, quiz.quizId);
-      return { attempt: await this.view(manager, caller, attempt, quiz), resumed: false };
+      await this.progress.refresh(manager, caller, userId, quiz.moduleId);
+      return {
+        attempt: this.present(caller, attempt, quiz, {
+          definitions: new Map(versions.map((version) => [version.id, version.definition])),
+          responses: [],
+          attemptsUsed: previous.length + 1,
+          hasAttemptInProgress: true,
+        }),
+        resumed: false,
+      };
     });
   }
 
   async get(caller: Caller, attemptId: string): Promise<AttemptResponseDto> {
     const manager = this.dataSource.manager;
-    const attempt = await this.findVisible(manager, caller.principal, attemptId, 'progress:read');
-    return this.view(manager, caller, attempt, await loadQuiz(manager, attempt.quizId));
+    const { attempt, quiz } = await this.findVisible(manager, caller.principal, attemptId, 'progress:read');
+    return this.view(manager, caller, attempt, quiz);
   }
 
   /** Saves some answers; repeatable, partial. Refused once the attempt is closed (invariant 3). */
   async saveResponses(caller: Caller, attemptId: string, dto: SaveResponsesDto): Promise<AttemptResponseDto> {
     return this.dataSource.transaction(async (manager) => {
-      const attempt = await this.findVisible(manager, caller.principal, attemptId, 'progress:write', true);
+      const { attempt, quiz } = await this.findVisible(manager, caller.principal, attemptId, 'progress:write', true);
       this.assertOpen(attempt);
-      const definitions = await definitionsOf(manager, attempt.questionOrder);
+      const definitions = await this.versions.definitions(manager, attempt.questionOrder);
       const faults = dto.responses.flatMap(({ questionVersionId, response }, index) => {
         const definition = definitions.get(questionVersionId);
         const messages = definition
@@ -135,17 +163,29 @@ export class AttemptsService {
       });
       if (faults.length > 0) throw new ValidationFailed(faults);
 
-      // One statement for the whole batch, whatever its size; the last write of a version wins.
+      // One statement for the whole batch, whatever its size; the last write of a version wins. It answers
+      // with every response of the attempt: those just saved, and the others as they were.
       const latest = new Map(dto.responses.map((item) => [item.questionVersionId, item.response ?? null]));
-      await manager.query(
-        `INSERT INTO attempt_responses (attempt_id, question_version_id, response)
-         SELECT $1, r.question_version_id, r.response
-           FROM jsonb_to_recordset($2::jsonb) AS r(question_version_id uuid, response jsonb)
-         ON CONFLICT (attempt_id, question_version_id)
-         DO UPDATE SET response = EXCLUDED.response, updated_at = now()`,
+      const rows = await manager.query<ResponseRow[]>(
+        `WITH saved AS (
+           INSERT INTO attempt_responses (attempt_id, question_version_id, response)
+           SELECT $1, r.question_version_id, r.response
+             FROM jsonb_to_recordset($2::jsonb) AS r(question_version_id uuid, response jsonb)
+           ON CONFLICT (attempt_id, question_version_id)
+           DO UPDATE SET response = EXCLUDED.response, updated_at = now()
+           RETURNING ${RESPONSE_COLUMNS})
+         SELECT * FROM saved
+          UNION ALL
+         SELECT ${RESPONSE_COLUMNS} FROM attempt_responses r
+          WHERE r.attempt_id = $1
+            AND NOT EXISTS (SELECT 1 FROM saved s WHERE s.question_version_id = r.question_version_id)`,
         [attempt.id, JSON.stringify([...latest].map(([id, response]) => ({ question_version_id: id, response })))],
       );
-      return this.view(manager, caller, attempt, await loadQuiz(manager, attempt.quizId), definitions);
+      return this.present(caller, attempt, quiz, {
+        definitions,
+        responses: rows.map(responseFromRow),
+        ...inProgressSiblings(attempt),
+      });
     });
   }
 
@@ -156,13 +196,13 @@ export class AttemptsService {
    */
   async submit(caller: Caller, attemptId: string): Promise<AttemptResponseDto> {
     return this.dataSource.transaction(async (manager) => {
-      const attempt = await this.findVisible(manager, caller.principal, attemptId, 'progress:write', true);
-      const quiz = await loadQuiz(manager, attempt.quizId);
-      if (attempt.state === 'in_progress') {
-        this.assertOpen(attempt);
-        await this.finish(manager, caller, attempt, quiz, this.clock.now());
-      }
-      return this.view(manager, caller, attempt, quiz);
+      const { attempt, quiz } = await this.findVisible(manager, caller.principal, attemptId, 'progress:write', true);
+      if (attempt.state !== 'in_progress') return this.view(manager, caller, attempt, quiz);
+      this.assertOpen(attempt);
+      const attemptsUsed = inProgressSiblings(attempt).attemptsUsed;
+      const finished = await this.finish(manager, caller, attempt, quiz, this.clock.now());
+      // Scored with the versions it showed; it was the learner's only attempt in progress.
+      return this.present(caller, attempt, quiz, { ...finished, attemptsUsed, hasAttemptInProgress: false });
     });
   }
 
@@ -223,9 +263,9 @@ export class AttemptsService {
     attempt: Attempt,
     quiz: QuizContext,
     finishedAt: Date,
-  ): Promise<void> {
-    const definitions = await definitionsOf(manager, attempt.questionOrder);
-    const stored = await manager.find(AttemptResponse, { where: { attemptId: attempt.id } });
+  ): Promise<{ definitions: Map<string, QuestionDefinition>; responses: AttemptResponse[] }> {
+    const definitions = await this.versions.definitions(manager, attempt.questionOrder);
+    const stored = await loadResponses(manager, attempt.id);
     const { total, questions } = scoreStoredAttempt(
       attempt.questionOrder,
       definitions,
@@ -233,23 +273,41 @@ export class AttemptsService {
       quiz.settings.passMark,
     );
     attempt.submittedAt = finishedAt;
-    await writeAttemptScores(manager, attempt, total, questions);
-    await this.progress.refreshForQuiz(manager, caller, attempt.userId, attempt.quizId);
+    const responses = await writeAttemptScores(manager, attempt, total, questions);
+    await this.progress.refresh(manager, caller, attempt.userId, quiz.moduleId);
+    return { definitions, responses };
   }
 
+  /** An attempt as the caller may see it, loading what it needs (up to three statements). */
   private async view(
     manager: EntityManager,
     caller: Caller,
     attempt: Attempt,
     quiz: QuizContext,
-    definitions?: Map<string, QuestionDefinition>,
   ): Promise<AttemptResponseDto> {
     // One after another: inside a transaction the manager has a single connection.
-    const responses = await manager.find(AttemptResponse, { where: { attemptId: attempt.id } });
-    const siblings = await manager.find(Attempt, {
-      select: { id: true, state: true },
-      where: { userId: attempt.userId, quizId: attempt.quizId },
+    const responses = await loadResponses(manager, attempt.id);
+    const [siblings] = await manager.query<{ used: number; in_progress: boolean }[]>(
+      `SELECT count(*)::int AS used, coalesce(bool_or(state = 'in_progress'), false) AS in_progress
+         FROM attempts WHERE user_id = $1 AND quiz_id = $2`,
+      [attempt.userId, attempt.quizId],
+    );
+    const definitions = await this.versions.definitions(manager, attempt.questionOrder);
+    const scoredWith =
+      attempt.state === 'in_progress'
+        ? definitions
+        : (await this.versions.scoringDefinitions(manager, attempt.questionOrder, responses)).definitions;
+    return this.present(caller, attempt, quiz, {
+      definitions,
+      scoringDefinitions: scoredWith,
+      responses,
+      attemptsUsed: siblings.used,
+      hasAttemptInProgress: siblings.in_progress,
     });
+  }
+
+  /** An attempt as the caller may see it, from what is already known: no queries. */
+  private present(caller: Caller, attempt: Attempt, quiz: QuizContext, known: KnownState): AttemptResponseDto {
     const principal = caller.principal;
     // A machine client may render the quiz to the learner, so it sees what the learner may see,
     // unless it authors content. The learner sees their own attempt through the review policy.
@@ -257,21 +315,15 @@ export class AttemptsService {
       principal.kind === 'client'
         ? !hasScope(principal, 'content:write')
         : principal.id === attempt.userId && !isAdmin(principal);
-    const audience = asLearner ? 'learner' : 'staff';
-    const shown = definitions ?? (await definitionsOf(manager, attempt.questionOrder));
-    const scoredWith =
-      attempt.state === 'in_progress'
-        ? shown
-        : (await scoringDefinitions(manager, attempt.questionOrder, responses)).definitions;
     return toAttemptView({
       attempt,
       settings: quiz.settings,
-      definitions: shown,
-      scoringDefinitions: scoredWith,
-      responses,
-      attemptsUsed: siblings.length,
-      hasAttemptInProgress: siblings.some((sibling) => sibling.state === 'in_progress'),
-      audience,
+      definitions: known.definitions,
+      scoringDefinitions: known.scoringDefinitions ?? known.definitions,
+      responses: known.responses,
+      attemptsUsed: known.attemptsUsed,
+      hasAttemptInProgress: known.hasAttemptInProgress,
+      audience: asLearner ? 'learner' : 'staff',
     });
   }
 
@@ -289,16 +341,13 @@ export class AttemptsService {
     attemptId: string,
     use: LearnerRecordUse,
     lock = false,
-  ): Promise<Attempt> {
+  ): Promise<{ attempt: Attempt; quiz: QuizContext }> {
     if (!isUuid(attemptId)) throw new ResourceNotFound('No such attempt');
-    const attempt = await manager.findOne(Attempt, {
-      where: { id: attemptId },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    if (!attempt || !(await this.access.canAccess(principal, attempt.userId, use, manager))) {
+    const found = await loadAttemptWithQuiz(manager, attemptId, lock);
+    if (!found || !(await this.access.canAccess(principal, found.attempt.userId, use, manager))) {
       throw new ResourceNotFound('No such attempt');
     }
-    return attempt;
+    return found;
   }
 
   private targetUser(principal: Principal, userId: string | undefined): string {
@@ -309,14 +358,29 @@ export class AttemptsService {
     ]);
   }
 
-  /** The person must be visible to the caller and exist; either way, 404 otherwise. */
+  /**
+   * The person must be visible to the caller and exist; either way, 404
+   * otherwise. A person acting for themselves was found when their token was
+   * accepted (PrincipalService), so they are not looked up again.
+   */
   private async assertAccess(principal: Principal, userId: string, use: LearnerRecordUse) {
     const visible = isUuid(userId) && (await this.access.canAccess(principal, userId, use));
+    const self = principal.kind === 'user' && principal.id === userId;
     if (
       !visible ||
-      !(await this.dataSource.getRepository(User).exists({ where: { id: userId, deletedAt: IsNull() } }))
+      (!self && !(await this.dataSource.getRepository(User).exists({ where: { id: userId, deletedAt: IsNull() } })))
     ) {
       throw new ResourceNotFound('No such user');
     }
   }
+}
+
+/**
+ * The attempts count and in-progress flag a view shows, for an attempt in
+ * progress: by invariant 1 it is the learner's latest (numbers are gapless and
+ * a start resumes the open attempt rather than adding one), and the only one
+ * open.
+ */
+function inProgressSiblings(attempt: Attempt): { attemptsUsed: number; hasAttemptInProgress: boolean } {
+  return { attemptsUsed: attempt.number, hasAttemptInProgress: true };
 }

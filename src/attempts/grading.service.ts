@@ -17,7 +17,8 @@ import { AttemptsService } from './attempts.service';
 import type { AttemptResponseDto, GradeAttemptDto, RegradeReportDto } from './dto/attempt.dto';
 import { Attempt } from './entities/attempt.entity';
 import { AttemptResponse } from './entities/attempt-response.entity';
-import { loadQuiz, scoringDefinitions } from './quiz-context';
+import { loadQuiz } from './quiz-context';
+import { QuestionVersions } from './question-versions';
 
 /**
  * Grade changes: an instructor's grade or override, and a regrade after an
@@ -33,6 +34,7 @@ export class GradingService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly progress: ProgressService,
+    private readonly versions: QuestionVersions,
   ) {}
 
   async grade(caller: Caller, attemptId: string, dto: GradeAttemptDto): Promise<AttemptResponseDto> {
@@ -50,7 +52,7 @@ export class GradingService {
       const stored = await manager.find(AttemptResponse, { where: { attemptId: attempt.id } });
       const responses = new Map(stored.map((r) => [r.questionVersionId, r]));
       // The key that scored each answer (a regrade may have corrected it) is the one grades build on.
-      const { definitions, versions } = await scoringDefinitions(manager, attempt.questionOrder, stored);
+      const { definitions, versions } = await this.versions.scoringDefinitions(manager, attempt.questionOrder, stored);
       const faults = dto.grades.flatMap((grade, index) => {
         const definition = definitions.get(grade.questionVersionId);
         if (!definition)

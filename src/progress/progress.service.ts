@@ -169,39 +169,58 @@ export class ProgressService {
     await this.lock(manager, userId, moduleId);
     const [facts] = await loadModuleFacts(manager, userId, [moduleId]);
     const result = evaluateCompletion(facts.facts);
-    const existing = await manager.findOne(ModuleProgress, { where: { userId, moduleId } });
-    const completedAt = existing?.completedAt ?? (result.completed ? this.clock.now() : null);
     const itemsDone = result.checklist.filter((item) => item.done).length;
-    await manager.upsert(
-      ModuleProgress,
-      {
+    const activitiesDone = facts.facts.activities
+      .filter((activity) => activity.steps.length > 0 && activity.steps.every((step) => step.done))
+      .map((activity) => activity.id);
+    // Write the row and read what it said before in one statement (the lock above keeps others out).
+    const [written] = await manager.query<
+      { completed_at: Date | null; previous_status: string | null; previous_completed_at: Date | null }[]
+    >(
+      `WITH previous AS (SELECT status, completed_at FROM module_progress WHERE user_id = $1 AND module_id = $2),
+       written AS (
+         INSERT INTO module_progress (user_id, module_id, status, percentage, steps_done, steps_total, items_done,
+                                      items_total, activities_done, attempts_used, counted_score, passed,
+                                      completed_at, last_activity_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10, $11, $12, $13, $14)
+         ON CONFLICT (user_id, module_id) DO UPDATE
+           SET status = EXCLUDED.status, percentage = EXCLUDED.percentage, steps_done = EXCLUDED.steps_done,
+               steps_total = EXCLUDED.steps_total, items_done = EXCLUDED.items_done,
+               items_total = EXCLUDED.items_total, activities_done = EXCLUDED.activities_done,
+               attempts_used = EXCLUDED.attempts_used, counted_score = EXCLUDED.counted_score,
+               passed = EXCLUDED.passed, last_activity_at = EXCLUDED.last_activity_at, updated_at = now(),
+               -- Completion is an event: the first time stands.
+               completed_at = coalesce(module_progress.completed_at, EXCLUDED.completed_at)
+         RETURNING completed_at)
+       SELECT w.completed_at, p.status AS previous_status, p.completed_at AS previous_completed_at
+         FROM written w LEFT JOIN previous p ON TRUE`,
+      [
         userId,
         moduleId,
-        status: result.status,
-        percentage: result.percentage,
-        stepsDone: facts.stepsDone,
-        stepsTotal: facts.stepsTotal,
+        result.status,
+        result.percentage,
+        facts.stepsDone,
+        facts.stepsTotal,
         itemsDone,
-        itemsTotal: result.checklist.length,
-        activitiesDone: facts.facts.activities
-          .filter((activity) => activity.steps.length > 0 && activity.steps.every((step) => step.done))
-          .map((activity) => activity.id),
-        attemptsUsed: facts.attemptsUsed,
-        countedScore: facts.facts.knowledgeCheck.countedScaled,
-        passed: facts.facts.knowledgeCheck.passed,
-        completedAt,
-        lastActivityAt: facts.lastActivityAt,
-      },
-      ['userId', 'moduleId'],
+        result.checklist.length,
+        activitiesDone,
+        facts.attemptsUsed,
+        facts.facts.knowledgeCheck.countedScaled,
+        facts.facts.knowledgeCheck.passed,
+        result.completed ? this.clock.now() : null,
+        facts.lastActivityAt,
+      ],
     );
-    if (result.completed && !existing?.completedAt) {
+    const completedAt = written.completed_at;
+    const existing = { status: written.previous_status, completedAt: written.previous_completed_at };
+    if (result.completed && !existing.completedAt) {
       await this.audit.record(manager, caller, {
         action: 'module.completed',
         targetType: 'module',
         targetId: moduleId,
         after: { userId, completedAt: completedAt?.toISOString() },
       });
-    } else if (!result.completed && existing?.status === 'completed') {
+    } else if (!result.completed && existing.status === 'completed') {
       await this.audit.record(manager, caller, {
         action: 'module.completion_lost',
         targetType: 'module',

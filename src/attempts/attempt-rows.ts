@@ -1,0 +1,124 @@
+import type { EntityManager } from 'typeorm';
+import type { QuizSettings } from '../content/import/answer-key';
+import { Attempt, type AttemptState } from './entities/attempt.entity';
+import { AttemptResponse } from './entities/attempt-response.entity';
+import type { QuizContext } from './quiz-context';
+
+/**
+ * Rows of the submit path read and written with hand-written SQL, so that
+ * each step is one statement (an attempt with its quiz, scores with the
+ * attempt's totals), mapped to the entities the rest of the code uses.
+ */
+
+interface AttemptRow {
+  id: string;
+  quiz_id: string;
+  user_id: string;
+  number: number;
+  state: AttemptState;
+  started_at: Date;
+  deadline_at: Date | null;
+  closes_at: Date | null;
+  submitted_at: Date | null;
+  question_order: string[];
+  choice_order: Record<string, string[]>;
+  score_raw: number | null;
+  score_max: number | null;
+  score_scaled: number | null;
+  passed: boolean | null;
+  pending_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Every column of `attempt_responses` the code reads, in the order of AttemptResponse. */
+export const RESPONSE_COLUMNS = `attempt_id, question_version_id, response, scored_version_id, auto_score, manual_score,
+  max_score, correctness, feedback, graded_by, graded_at, grade_reason, updated_at`;
+
+export interface ResponseRow {
+  attempt_id: string;
+  question_version_id: string;
+  response: AttemptResponse['response'];
+  scored_version_id: string | null;
+  auto_score: number | null;
+  manual_score: number | null;
+  max_score: number | null;
+  correctness: AttemptResponse['correctness'];
+  feedback: string[] | null;
+  graded_by: string | null;
+  graded_at: Date | null;
+  grade_reason: string | null;
+  updated_at: Date;
+}
+
+export function responseFromRow(row: ResponseRow): AttemptResponse {
+  return Object.assign(new AttemptResponse(), {
+    attemptId: row.attempt_id,
+    questionVersionId: row.question_version_id,
+    response: row.response,
+    scoredVersionId: row.scored_version_id,
+    autoScore: row.auto_score,
+    manualScore: row.manual_score,
+    maxScore: row.max_score,
+    correctness: row.correctness,
+    feedback: row.feedback,
+    gradedBy: row.graded_by,
+    gradedAt: row.graded_at,
+    gradeReason: row.grade_reason,
+    updatedAt: row.updated_at,
+  });
+}
+
+function attemptFromRow(row: AttemptRow): Attempt {
+  return Object.assign(new Attempt(), {
+    id: row.id,
+    quizId: row.quiz_id,
+    userId: row.user_id,
+    number: row.number,
+    state: row.state,
+    startedAt: row.started_at,
+    deadlineAt: row.deadline_at,
+    closesAt: row.closes_at,
+    submittedAt: row.submitted_at,
+    questionOrder: row.question_order,
+    choiceOrder: row.choice_order,
+    scoreRaw: row.score_raw,
+    scoreMax: row.score_max,
+    scoreScaled: row.score_scaled,
+    passed: row.passed,
+    pendingCount: row.pending_count,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+}
+
+/**
+ * An attempt and its quiz in one statement; with `lock`, the attempt's row is
+ * locked for the transaction (the quiz's is not). The id must be a UUID.
+ */
+export async function loadAttemptWithQuiz(
+  manager: EntityManager,
+  attemptId: string,
+  lock: boolean,
+): Promise<{ attempt: Attempt; quiz: QuizContext } | null> {
+  const [row] = await manager.query<(AttemptRow & { quiz_settings: QuizSettings; quiz_module_id: string })[]>(
+    `SELECT a.*, q.settings AS quiz_settings, q.module_id AS quiz_module_id
+       FROM attempts a JOIN quizzes q ON q.id = a.quiz_id
+      WHERE a.id = $1${lock ? ' FOR UPDATE OF a' : ''}`,
+    [attemptId],
+  );
+  if (!row) return null;
+  return {
+    attempt: attemptFromRow(row),
+    quiz: { quizId: row.quiz_id, moduleId: row.quiz_module_id, settings: row.quiz_settings },
+  };
+}
+
+/** All responses of an attempt. */
+export async function loadResponses(manager: EntityManager, attemptId: string): Promise<AttemptResponse[]> {
+  const rows = await manager.query<ResponseRow[]>(
+    `SELECT ${RESPONSE_COLUMNS} FROM attempt_responses WHERE attempt_id = $1`,
+    [attemptId],
+  );
+  return rows.map(responseFromRow);
+}
