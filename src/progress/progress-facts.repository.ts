@@ -60,9 +60,10 @@ interface AttemptRow {
 
 /**
  * Everything completion is decided from, for one learner and any number of
- * modules, in four queries whatever the counts: modules with their quizzes,
+ * modules, in one statement whatever the counts: modules with their quizzes,
  * steps with the learner's marks, checklist items with the learner's marks,
- * and the learner's attempts.
+ * and the learner's attempts, each as a JSON array (timestamps come back as
+ * ISO strings and are turned into dates here).
  */
 export async function loadModuleFacts(
   manager: EntityManager,
@@ -71,40 +72,58 @@ export async function loadModuleFacts(
 ): Promise<ModuleFacts[]> {
   if (!userId) throw new Error('loadModuleFacts needs a user');
   if (moduleIds.length === 0) return [];
-  // One after another: inside a transaction the manager has a single connection.
-  const modules = await manager.query<ModuleRow[]>(
-    `SELECT m.id, m.slug, m.number, m.title, m.completion_rule, q.id AS quiz_id, q.settings
-         FROM modules m LEFT JOIN quizzes q ON q.module_id = m.id
-        WHERE m.id = ANY($1::uuid[]) ORDER BY m.number, m.id`,
-    [moduleIds],
-  );
-  const steps = await manager.query<StepRow[]>(
-    `SELECT a.module_id, a.id AS activity_id, a.number AS activity_number, a.title AS activity_title,
-              s.id AS step_id, s.number AS step_number, s.text,
-              coalesce(sm.done, false) AS done, sm.marked_at
-         FROM activities a
-         LEFT JOIN activity_steps s ON s.activity_id = a.id AND s.retired_at IS NULL
-         LEFT JOIN step_marks sm ON sm.step_id = s.id AND sm.user_id = $2
-        WHERE a.module_id = ANY($1::uuid[]) AND a.retired_at IS NULL
-        ORDER BY a.number, s.number`,
+  const [row] = await manager.query<
+    {
+      modules: ModuleRow[];
+      steps: Timestamped<StepRow, 'marked_at'>[];
+      items: Timestamped<ItemRow, 'marked_at' | 'verified_at'>[];
+      attempts: Timestamped<AttemptRow, 'started_at' | 'submitted_at'>[];
+    }[]
+  >(
+    `SELECT
+       (SELECT coalesce(json_agg(x ORDER BY x.number, x.id), '[]') FROM (
+          SELECT m.id, m.slug, m.number, m.title, m.completion_rule, q.id AS quiz_id, q.settings
+            FROM modules m LEFT JOIN quizzes q ON q.module_id = m.id
+           WHERE m.id = ANY($1::uuid[])) x) AS modules,
+       (SELECT coalesce(json_agg(x ORDER BY x.activity_number, x.step_number), '[]') FROM (
+          SELECT a.module_id, a.id AS activity_id, a.number AS activity_number, a.title AS activity_title,
+                 s.id AS step_id, s.number AS step_number, s.text,
+                 coalesce(sm.done, false) AS done, sm.marked_at
+            FROM activities a
+            LEFT JOIN activity_steps s ON s.activity_id = a.id AND s.retired_at IS NULL
+            LEFT JOIN step_marks sm ON sm.step_id = s.id AND sm.user_id = $2
+           WHERE a.module_id = ANY($1::uuid[]) AND a.retired_at IS NULL) x) AS steps,
+       (SELECT coalesce(json_agg(x ORDER BY x.position), '[]') FROM (
+          SELECT ci.module_id, ci.id, ci.key, ci.position, ci.text, ci.activity_id, ci.requires_verification,
+                 coalesce(cm.done, false) AS done, cm.marked_at, cm.verified_at
+            FROM checklist_items ci
+            LEFT JOIN checklist_marks cm ON cm.item_id = ci.id AND cm.user_id = $2
+           WHERE ci.module_id = ANY($1::uuid[]) AND ci.retired_at IS NULL) x) AS items,
+       (SELECT coalesce(json_agg(x), '[]') FROM (
+          SELECT a.quiz_id, a.number, a.state, a.score_scaled, a.score_raw, a.score_max, a.started_at, a.submitted_at
+            FROM attempts a JOIN quizzes q ON q.id = a.quiz_id
+           WHERE a.user_id = $2 AND q.module_id = ANY($1::uuid[])) x) AS attempts`,
     [moduleIds, userId],
   );
-  const items = await manager.query<ItemRow[]>(
-    `SELECT ci.module_id, ci.id, ci.key, ci.position, ci.text, ci.activity_id, ci.requires_verification,
-              coalesce(cm.done, false) AS done, cm.marked_at, cm.verified_at
-         FROM checklist_items ci
-         LEFT JOIN checklist_marks cm ON cm.item_id = ci.id AND cm.user_id = $2
-        WHERE ci.module_id = ANY($1::uuid[]) AND ci.retired_at IS NULL
-        ORDER BY ci.position`,
-    [moduleIds, userId],
-  );
-  const attempts = await manager.query<AttemptRow[]>(
-    `SELECT a.quiz_id, a.number, a.state, a.score_scaled, a.score_raw, a.score_max, a.started_at, a.submitted_at
-         FROM attempts a JOIN quizzes q ON q.id = a.quiz_id
-        WHERE a.user_id = $2 AND q.module_id = ANY($1::uuid[])`,
-    [moduleIds, userId],
-  );
-  return modules.map((module) => toModuleFacts(module, steps, items, attempts));
+  const steps = row.steps.map((step) => ({ ...step, marked_at: asDate(step.marked_at) }));
+  const items = row.items.map((item) => ({
+    ...item,
+    marked_at: asDate(item.marked_at),
+    verified_at: asDate(item.verified_at),
+  }));
+  const attempts = row.attempts.map((attempt) => ({
+    ...attempt,
+    started_at: asDate(attempt.started_at)!,
+    submitted_at: asDate(attempt.submitted_at),
+  }));
+  return row.modules.map((module) => toModuleFacts(module, steps, items, attempts));
+}
+
+/** A row as JSON gives it: the named timestamp columns as ISO strings. */
+type Timestamped<Row, Key extends keyof Row> = Omit<Row, Key> & Record<Key, string | null>;
+
+function asDate(value: string | null): Date | null {
+  return value === null ? null : new Date(value);
 }
 
 function toModuleFacts(
