@@ -55,6 +55,7 @@ function secretFieldsIn(body: unknown): string[] {
 describe('knowledge-check attempts (e2e)', () => {
   let t: TestApp;
   let quizId: string;
+  let slug: string;
   let instructorAdmin: TestUser;
 
   const start = (user: TestUser, body: object = {}) =>
@@ -66,7 +67,7 @@ describe('knowledge-check attempts (e2e)', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    ({ quizId } = await importModule(t, smallModule(), smallAnswerKey({ timeLimitMinutes: 10 })));
+    ({ quizId, slug } = await importModule(t, smallModule(), smallAnswerKey({ timeLimitMinutes: 10 })));
     instructorAdmin = await createUser(t, ['admin']);
   });
   afterAll(() => t.close());
@@ -167,6 +168,15 @@ describe('knowledge-check attempts (e2e)', () => {
 
     // Whatever the number of questions: a transaction, the rows it locks, one write per table, the progress row.
     expect([started.statements, saved.statements, submitted.statements]).toEqual([10, 4, 8]);
+    const reads: number[] = [];
+    for (const path of [
+      `/v1/attempts/${started.body.id}`,
+      '/v1/users/me/attempts',
+      `/v1/users/me/modules/${slug}/progress`,
+    ]) {
+      reads.push((await counted(() => request(t.server).get(path).set(bearer(learner.token)).expect(200))).statements);
+    }
+    expect(reads).toEqual([3, 1, 2]);
   });
 
   it('scores a submit once: 50 parallel submits give one scoring and the same result', async () => {

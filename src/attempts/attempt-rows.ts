@@ -122,3 +122,22 @@ export async function loadResponses(manager: EntityManager, attemptId: string): 
   );
   return rows.map(responseFromRow);
 }
+
+/** A learner's attempts (of one quiz, or all), by quiz and number, with the settings of each quiz they took. */
+export async function loadAttemptsOf(
+  manager: EntityManager,
+  userId: string,
+  quizId?: string,
+): Promise<{ attempts: Attempt[]; settings: Map<string, QuizSettings> }> {
+  const rows = await manager.query<(AttemptRow & { quiz_settings: QuizSettings })[]>(
+    `SELECT a.*, q.settings AS quiz_settings
+       FROM attempts a JOIN quizzes q ON q.id = a.quiz_id
+      WHERE a.user_id = $1 AND ($2::uuid IS NULL OR a.quiz_id = $2)
+      ORDER BY a.quiz_id, a.number`,
+    [userId, quizId ?? null],
+  );
+  return {
+    attempts: rows.map(attemptFromRow),
+    settings: new Map(rows.map((row) => [row.quiz_id, row.quiz_settings])),
+  };
+}

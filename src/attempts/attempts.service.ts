@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { type Caller, hasScope, isAdmin, type Principal } from '../auth/access.types';
 import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
 import { isUuid, resolveUserRef } from '../auth/user-ref';
 import { Clock } from '../common/clock';
 import { ProgressService } from '../progress/progress.service';
 import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
-import { Quiz } from '../content/entities/quiz.entity';
+import type { QuizSettings } from '../content/import/answer-key';
 import type { QuestionDefinition } from '../content/question.types';
 import { User } from '../users/user.entity';
 import { AttemptClosed, AttemptLimitReached, AttemptTooSoon } from './attempt-errors';
@@ -25,6 +25,7 @@ import type {
 import { Attempt } from './entities/attempt.entity';
 import type { AttemptResponse } from './entities/attempt-response.entity';
 import {
+  loadAttemptsOf,
   loadAttemptWithQuiz,
   loadResponses,
   RESPONSE_COLUMNS,
@@ -209,47 +210,8 @@ export class AttemptsService {
   async listForUser(caller: Caller, userRef: string, quizId?: string): Promise<AttemptListDto> {
     const userId = resolveUserRef(caller.principal, userRef);
     await this.assertAccess(caller.principal, userId, 'progress:read');
-    const attempts = await this.dataSource.getRepository(Attempt).find({
-      where: { userId, ...(quizId ? { quizId } : {}) },
-      order: { quizId: 'ASC', number: 'ASC' },
-    });
-    return { items: attempts.map(toAttemptSummary), grades: await this.countedGrades(userId, attempts) };
-  }
-
-  /** The grade that counts per quiz, by each quiz's rule; for progress and reports too. */
-  async countedGrades(userId: string, attempts?: Attempt[]): Promise<CountedGradeDto[]> {
-    const all = attempts ?? (await this.dataSource.getRepository(Attempt).find({ where: { userId } }));
-    const quizIds = [...new Set(all.map((attempt) => attempt.quizId))];
-    if (quizIds.length === 0) return [];
-    const quizzes = await this.dataSource
-      .getRepository(Quiz)
-      .find({ select: { id: true, settings: true }, where: { id: In(quizIds) } });
-    const grades: CountedGradeDto[] = [];
-    for (const { id: quizId, settings } of quizzes) {
-      const ofQuiz = all.filter((attempt) => attempt.quizId === quizId);
-      const counted = countedGrade(
-        ofQuiz.map((a) => ({
-          number: a.number,
-          state: a.state,
-          scaled: a.scoreScaled,
-          raw: a.scoreRaw,
-          max: a.scoreMax,
-          finishedAt: a.submittedAt,
-        })),
-        settings.gradingMethod,
-        settings.passMark,
-      );
-      grades.push({
-        quizId,
-        gradingMethod: settings.gradingMethod,
-        scaled: counted.scaled,
-        attemptNumber: counted.attemptNumber,
-        passed: counted.passed,
-        attemptsUsed: ofQuiz.length,
-        attemptsAllowed: settings.attemptsAllowed,
-      });
-    }
-    return grades;
+    const { attempts, settings } = await loadAttemptsOf(this.dataSource.manager, userId, quizId);
+    return { items: attempts.map(toAttemptSummary), grades: countedGrades(attempts, settings) };
   }
 
   /**
@@ -383,4 +345,32 @@ export class AttemptsService {
  */
 function inProgressSiblings(attempt: Attempt): { attemptsUsed: number; hasAttemptInProgress: boolean } {
   return { attemptsUsed: attempt.number, hasAttemptInProgress: true };
+}
+
+/** The grade that counts per quiz, by each quiz's rule, from the learner's attempts of it. */
+function countedGrades(attempts: Attempt[], settings: ReadonlyMap<string, QuizSettings>): CountedGradeDto[] {
+  return [...settings].map(([quizId, quiz]) => {
+    const ofQuiz = attempts.filter((attempt) => attempt.quizId === quizId);
+    const counted = countedGrade(
+      ofQuiz.map((a) => ({
+        number: a.number,
+        state: a.state,
+        scaled: a.scoreScaled,
+        raw: a.scoreRaw,
+        max: a.scoreMax,
+        finishedAt: a.submittedAt,
+      })),
+      quiz.gradingMethod,
+      quiz.passMark,
+    );
+    return {
+      quizId,
+      gradingMethod: quiz.gradingMethod,
+      scaled: counted.scaled,
+      attemptNumber: counted.attemptNumber,
+      passed: counted.passed,
+      attemptsUsed: ofQuiz.length,
+      attemptsAllowed: quiz.attemptsAllowed,
+    };
+  });
 }

@@ -13,6 +13,8 @@ export interface ModuleFacts {
   stepsTotal: number;
   attemptsUsed: number;
   lastActivityAt: Date | null;
+  /** When the learner's progress row recorded completion (an event, kept once set); null if never. */
+  recordedCompletedAt: Date | null;
 }
 
 interface ModuleRow {
@@ -23,6 +25,7 @@ interface ModuleRow {
   completion_rule: CompletionRule;
   quiz_id: string | null;
   settings: QuizSettings | null;
+  completed_at: string | null;
 }
 interface StepRow {
   module_id: string;
@@ -60,7 +63,8 @@ interface AttemptRow {
 
 /**
  * Everything completion is decided from, for one learner and any number of
- * modules, in one statement whatever the counts: modules with their quizzes,
+ * modules, in one statement whatever the counts: modules with their quizzes
+ * (and when the learner's progress row recorded completion),
  * steps with the learner's marks, checklist items with the learner's marks,
  * and the learner's attempts, each as a JSON array (timestamps come back as
  * ISO strings and are turned into dates here).
@@ -82,8 +86,9 @@ export async function loadModuleFacts(
   >(
     `SELECT
        (SELECT coalesce(json_agg(x ORDER BY x.number, x.id), '[]') FROM (
-          SELECT m.id, m.slug, m.number, m.title, m.completion_rule, q.id AS quiz_id, q.settings
+          SELECT m.id, m.slug, m.number, m.title, m.completion_rule, q.id AS quiz_id, q.settings, mp.completed_at
             FROM modules m LEFT JOIN quizzes q ON q.module_id = m.id
+            LEFT JOIN module_progress mp ON mp.module_id = m.id AND mp.user_id = $2
            WHERE m.id = ANY($1::uuid[])) x) AS modules,
        (SELECT coalesce(json_agg(x ORDER BY x.activity_number, x.step_number), '[]') FROM (
           SELECT a.module_id, a.id AS activity_id, a.number AS activity_number, a.title AS activity_title,
@@ -190,6 +195,7 @@ function toModuleFacts(
     stepsTotal: stepList.length,
     attemptsUsed: attempts.length,
     lastActivityAt,
+    recordedCompletedAt: asDate(module.completed_at),
     facts: {
       rule: module.completion_rule,
       activities: [...activities.values()],

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { type Caller, isAdmin, type Principal } from '../auth/access.types';
 import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
@@ -14,7 +14,6 @@ import { Quiz } from '../content/entities/quiz.entity';
 import { User } from '../users/user.entity';
 import { evaluateCompletion } from './completion';
 import type { CourseProgressDto, MarkDto, ModuleProgressDto } from './dto/progress.dto';
-import { ModuleProgress } from './entities/module-progress.entity';
 import { loadModuleFacts } from './progress-facts.repository';
 import { toModuleProgressView } from './progress-view';
 
@@ -232,16 +231,9 @@ export class ProgressService {
   }
 
   private async views(manager: EntityManager, userId: string, moduleIds: string[]): Promise<ModuleProgressDto[]> {
-    const [all, rows] = await Promise.all([
-      loadModuleFacts(manager, userId, moduleIds),
-      manager.find(ModuleProgress, {
-        select: { moduleId: true, completedAt: true },
-        where: { userId, moduleId: In(moduleIds) },
-      }),
-    ]);
-    const completedAt = new Map(rows.map((row) => [row.moduleId, row.completedAt]));
+    const all = await loadModuleFacts(manager, userId, moduleIds);
     return all.map((facts) =>
-      toModuleProgressView(userId, facts, evaluateCompletion(facts.facts), completedAt.get(facts.module.id) ?? null),
+      toModuleProgressView(userId, facts, evaluateCompletion(facts.facts), facts.recordedCompletedAt),
     );
   }
 
@@ -258,12 +250,14 @@ export class ProgressService {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`progress:${userId}:${moduleId}`]);
   }
 
+  /** As AttemptsService.assertAccess: a person acting for themselves was found when their token was accepted. */
   private async visibleUser(principal: Principal, userRef: string, use: LearnerRecordUse): Promise<string> {
     const userId = resolveUserRef(principal, userRef);
     const visible = await this.access.canAccess(principal, userId, use);
+    const self = principal.kind === 'user' && principal.id === userId;
     if (
       !visible ||
-      !(await this.dataSource.getRepository(User).exists({ where: { id: userId, deletedAt: IsNull() } }))
+      (!self && !(await this.dataSource.getRepository(User).exists({ where: { id: userId, deletedAt: IsNull() } })))
     ) {
       throw new ResourceNotFound('No such user');
     }
