@@ -43,6 +43,8 @@ function indexBelow(next: () => number, bound: number): number {
 /** A permutation of `items` fixed by `seed` (Fisher–Yates); the input is left as it is. */
 export function seededShuffle<T>(items: readonly T[], seed: string): T[] {
   const shuffled = [...items];
+  // Nothing to reorder: skip the hash (questions without choices ask for their empty choice list).
+  if (shuffled.length < 2) return shuffled;
   const next = generatorFor(seed);
   for (let i = shuffled.length - 1; i > 0; i--) {
     const j = indexBelow(next, i + 1);
