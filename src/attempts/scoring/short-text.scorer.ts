@@ -22,8 +22,29 @@ function containsPhrase(normalisedText: string, normalisedPhrase: string): boole
   return normalisedPhrase !== '' && ` ${normalisedText} `.includes(` ${normalisedPhrase} `);
 }
 
-function groupMatches(normalisedText: string, keywords: string[]): boolean {
-  return keywords.some((keyword) => containsPhrase(normalisedText, normaliseAnswerText(keyword)));
+interface CompiledKey {
+  accepted: Set<string>;
+  groups: string[][];
+}
+
+/**
+ * The key normalised once per definition object: definitions come from the
+ * process-wide version cache, so each version's key is prepared on its first
+ * scoring rather than on every one.
+ */
+const compiledKeys = new WeakMap<ShortTextQuestion, CompiledKey>();
+
+function compiledKey(question: ShortTextQuestion): CompiledKey {
+  let key = compiledKeys.get(question);
+  if (!key) {
+    key = {
+      // An answer that normalises to nothing must not equal an accepted answer that does too (e.g. `?`).
+      accepted: new Set(question.accepted.map(normaliseAnswerText).filter((text) => text !== '')),
+      groups: (question.keywordGroups ?? []).map((keywords) => keywords.map(normaliseAnswerText)),
+    };
+    compiledKeys.set(question, key);
+  }
+  return key;
 }
 
 /** Full marks on an accepted answer; otherwise fraction = keyword groups matched / groups (0 without groups). */
@@ -31,12 +52,9 @@ export function scoreShortText(question: ShortTextQuestion, response: ResponseVa
   const answer = responseOfType('short_text', response);
   if (!answer) return unansweredScore(question);
   const text = normaliseAnswerText(answer.text);
-  // An answer that normalises to nothing must not equal an accepted answer that does too (e.g. `?`).
-  if (text !== '' && question.accepted.some((accepted) => normaliseAnswerText(accepted) === text)) {
-    return scoreFromFraction(question, 1, []);
-  }
-  const groups = question.keywordGroups ?? [];
+  const { accepted, groups } = compiledKey(question);
+  if (accepted.has(text)) return scoreFromFraction(question, 1, []);
   if (groups.length === 0) return scoreFromFraction(question, 0, []);
-  const matched = groups.filter((keywords) => groupMatches(text, keywords)).length;
+  const matched = groups.filter((keywords) => keywords.some((keyword) => containsPhrase(text, keyword))).length;
   return scoreFromFraction(question, matched / groups.length, []);
 }
