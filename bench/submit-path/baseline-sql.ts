@@ -8,6 +8,9 @@
 import type { PoolClient } from 'pg';
 import type { Attempt, AttemptState } from '../../src/attempts/entities/attempt.entity';
 import type { AttemptResponse } from '../../src/attempts/entities/attempt-response.entity';
+
+/** A response row as the baseline reads it (the generated columns item analysis uses are left out). */
+type BaselineResponse = Omit<AttemptResponse, 'blank' | 'choiceIds'>;
 import type { ScoredQuestion } from '../../src/attempts/attempt-record';
 import type { AttemptScore } from '../../src/attempts/scoring';
 import type { QuizSettings } from '../../src/content/import/answer-key';
@@ -119,7 +122,7 @@ export interface AttemptContext {
   moduleId: string;
   callerRoles: Role[] | null;
   definitions: Map<string, QuestionDefinition>;
-  responses: AttemptResponse[];
+  responses: BaselineResponse[];
   attemptsUsed: number;
   hasAttemptInProgress: boolean;
 }
@@ -208,7 +211,7 @@ interface StoredResponseRow {
 }
 
 export function toResponse(attemptId: string, row: Partial<StoredResponseRow> & { questionVersionId: string }) {
-  const response: AttemptResponse = {
+  const response: BaselineResponse = {
     attemptId,
     questionVersionId: row.questionVersionId,
     response: row.response ?? null,

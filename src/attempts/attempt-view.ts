@@ -6,6 +6,12 @@ import type { Attempt } from './entities/attempt.entity';
 import type { AttemptResponse } from './entities/attempt-response.entity';
 import { redactQuestionResult, reviewVisibility } from './policy/review-policy';
 
+/** What a view reads of each stored response. */
+export type ViewedResponse = Pick<
+  AttemptResponse,
+  'questionVersionId' | 'response' | 'autoScore' | 'manualScore' | 'maxScore' | 'correctness' | 'feedback'
+>;
+
 export interface AttemptViewInput {
   attempt: Attempt;
   settings: QuizSettings;
@@ -13,7 +19,7 @@ export interface AttemptViewInput {
   definitions: ReadonlyMap<string, QuestionDefinition>;
   /** The definitions that scored each question (corrected ones after a regrade); defaults to those shown. */
   scoringDefinitions?: ReadonlyMap<string, QuestionDefinition>;
-  responses: readonly AttemptResponse[];
+  responses: readonly ViewedResponse[];
   attemptsUsed: number;
   hasAttemptInProgress: boolean;
   /** Learners see what the review policy allows; staff and clients see everything. */
