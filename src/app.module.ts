@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AttemptsModule } from './attempts/attempts.module';
 import { ClockModule } from './common/clock';
+import { HousekeepingModule } from './common/housekeeping/housekeeping.module';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { AuditModule } from './audit/audit.module';
@@ -22,6 +23,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         ClockModule,
         DatabaseModule,
+        HousekeepingModule,
         AuditModule,
         HealthModule,
         MetricsModule,

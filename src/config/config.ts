@@ -170,6 +170,13 @@ class EnvironmentVariables {
   @Max(3_600_000)
   ATTEMPT_SWEEP_INTERVAL_MS = 15_000;
 
+  /** How often expired idempotency keys and sign-in failure counts are deleted; 0 turns it off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  HOUSEKEEPING_INTERVAL_MS = 3_600_000;
+
   /** Create demo users on the first start of the embedded database (never in production). */
   @Transform(({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : value === 'true'))
   @IsOptional()
@@ -215,6 +222,7 @@ export interface AppConfig {
     login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
   };
   attempts: { sweepIntervalMs: number };
+  housekeeping: { intervalMs: number };
   /** Demo users on the first start of an empty embedded database. */
   demoUsers: boolean;
 }
@@ -300,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       },
     },
     attempts: { sweepIntervalMs: vars.ATTEMPT_SWEEP_INTERVAL_MS },
+    housekeeping: { intervalMs: vars.HOUSEKEEPING_INTERVAL_MS },
     demoUsers: vars.NODE_ENV !== 'production' && !vars.DATABASE_URL && (vars.DEMO_USERS ?? true),
   };
 }

@@ -25,6 +25,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     DATABASE_URL: database.url,
     // Tests close overdue attempts themselves, at the moment they choose.
     ATTEMPT_SWEEP_INTERVAL_MS: '0',
+    HOUSEKEEPING_INTERVAL_MS: '0',
     // The embedded database takes one connection at a time (see src/database/resolve-database.ts).
     ...(process.env.DATABASE_URL ? {} : { DB_POOL_SIZE: '1' }),
     ...env,

@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../config/config';
+import { APP_CONFIG } from '../../config/config.constants';
+
+/** Rows deleted per statement, so a large backlog never holds long locks or one huge transaction. */
+const BATCH = 5_000;
+
+export interface Purged {
+  idempotencyKeys: number;
+  loginFailures: number;
+}
+
+/**
+ * Deletes rows that no longer mean anything: idempotency keys past their
+ * retention, and sign-in failure counts whose window has ended (the next
+ * failure would start a new window anyway). Without it both tables only grow.
+ * Safe on any number of instances at once: each delete is idempotent.
+ */
+@Injectable()
+export class HousekeepingService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Housekeeping');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap() {
+    const interval = this.config.housekeeping.intervalMs;
+    if (interval <= 0) return;
+    this.timer = setInterval(() => {
+      this.running ??= this.purgeExpired()
+        .catch((error: unknown) => this.logger.error({ err: error }, 'housekeeping failed'))
+        .finally(() => (this.running = undefined));
+    }, interval);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown() {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  async purgeExpired(): Promise<Purged> {
+    const idempotencyKeys = await this.deleteInBatches(
+      `DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
+         SELECT ctid FROM idempotency_keys WHERE expires_at < now() LIMIT ${BATCH}))`,
+      [],
+    );
+    const loginFailures = await this.deleteInBatches(
+      `DELETE FROM login_failures WHERE ctid = ANY (ARRAY(
+         SELECT ctid FROM login_failures
+          WHERE window_started_at <= now() - make_interval(secs => $1) LIMIT ${BATCH}))`,
+      [this.config.auth.login.windowSeconds],
+    );
+    if (idempotencyKeys + loginFailures > 0) {
+      this.logger.log({ idempotencyKeys, loginFailures }, 'deleted expired rows');
+    }
+    return { idempotencyKeys, loginFailures };
+  }
+
+  private async deleteInBatches(sql: string, parameters: unknown[]): Promise<number> {
+    let total = 0;
+    for (;;) {
+      // TypeORM answers a DELETE through query() with [rows, affected].
+      const [, affected] = await this.dataSource.query<[unknown[], number]>(sql, parameters);
+      total += affected;
+      if (affected < BATCH) return total;
+    }
+  }
+}
