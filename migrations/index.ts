@@ -6,6 +6,7 @@ import { CreateProgress1795709651052 } from './1795709651052-CreateProgress';
 import { CreateCohorts1795710063552 } from './1795710063552-CreateCohorts';
 import { RecordScoringVersion1795710933243 } from './1795710933243-RecordScoringVersion';
 import { StoreCompletedActivities1795713014560 } from './1795713014560-StoreCompletedActivities';
+import { StoreResponseChoices1795738011019 } from './1795738011019-StoreResponseChoices';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -15,4 +16,5 @@ export const migrations: Function[] = [
   CreateCohorts1795710063552,
   RecordScoringVersion1795710933243,
   StoreCompletedActivities1795713014560,
+  StoreResponseChoices1795738011019,
 ];

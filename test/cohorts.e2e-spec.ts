@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { analyseItems } from '../src/cohorts/reports/item-analysis';
+import type { GradingMethod } from '../src/content/import/answer-key';
 import { Clock } from '../src/common/clock';
 import { createTestApp, type TestApp } from './support/app';
 import { importModule } from './support/content';
@@ -416,6 +417,129 @@ describe('cohorts, rosters and instructor reports (e2e)', () => {
       ]).expect(200);
       expect(await countQueries()).toBe(before);
       expect(before).toBeLessThan(20);
+    });
+
+    it('analyses items as the pure implementation does on awkward data, whatever the grading method', async () => {
+      const db = t.app.get(DataSource);
+      const cohortId = await newCohort('Awkward');
+      const people = await Promise.all(
+        [0, 1, 2, 3, 4, 5, 6, 7].map((n) => createUser(t, ['learner'], { externalId: `awk-${n}` })),
+      );
+      await roster(cohortId, [
+        ...people.map((_, n) => ({ externalId: `awk-${n}` })),
+        { externalId: 'lms-teacher-a', role: 'instructor' },
+      ]).expect(200);
+      const [kc1, kc2] = (
+        await db.query('SELECT current_version_id AS id FROM questions WHERE quiz_id = $1 ORDER BY key', [quizId])
+      ).map((q: { id: string }) => q.id);
+      // A later version of kc-2, worth 2 points.
+      const [{ id: kc2b }] = await db.query(
+        `INSERT INTO question_versions (question_id, version, definition, content_hash)
+         SELECT question_id, version + 1, definition || '{"points": 2}', md5(content_hash) FROM question_versions
+          WHERE id = $1 RETURNING id`,
+        [kc2],
+      );
+      type Row = [version: string, response: object | null, auto: number | null, max: number | null, manual?: number];
+      const attempt = async (who: number, number: number, state: string, scaled: number | null, rows: Row[]) => {
+        const [{ id }] = await db.query(
+          `INSERT INTO attempts (quiz_id, user_id, number, state, started_at, question_order, choice_order, score_scaled)
+           VALUES ($1, $2, $3, $4, now(), '[]', '{}', $5) RETURNING id`,
+          [quizId, people[who].id, number, state, scaled],
+        );
+        for (const [version, response, auto, max, manual] of rows) {
+          await db.query(
+            `INSERT INTO attempt_responses (attempt_id, question_version_id, response, auto_score, manual_score, max_score)
+             VALUES ($1, $2, $3, $4, $5, $6)`,
+            [id, version, response && JSON.stringify(response), auto, manual ?? null, max],
+          );
+        }
+      };
+      const single = (choiceId: string) => ({ type: 'single_choice', choiceId });
+      const multiple = (...choiceIds: (string | number | null)[]) => ({ type: 'multiple_choice', choiceIds });
+      const tf = (value: boolean) => ({ type: 'true_false', value });
+      // Which attempt counts depends on the method: 0 did better the second time, 1 worse.
+      await attempt(0, 1, 'graded', 0.5, [
+        [kc1, single('b'), 0, 1],
+        [kc2, tf(true), 1, 1],
+      ]);
+      await attempt(0, 2, 'graded', 1, [
+        [kc1, single('a'), 1, 1],
+        [kc2, tf(true), 1, 1],
+      ]);
+      await attempt(1, 1, 'graded', 1, [
+        [kc1, single('a'), 1, 1],
+        [kc2, tf(true), 1, 1],
+      ]);
+      // Repeated, unlisted, null and numeric ids; an instructor's override.
+      await attempt(1, 2, 'graded', 0.25, [
+        [kc1, multiple('b', 'b', 'zz', null, 7), 0, 1],
+        [kc2, tf(false), 0, 1, 0.5],
+      ]);
+      await attempt(2, 1, 'graded', 0.5, [
+        [kc1, null, 0, 1],
+        [kc2, tf(true), 1, 1],
+      ]); // blank
+      await attempt(3, 1, 'submitted', null, [
+        [kc1, single('c'), 0, 1],
+        [kc2, tf(true), null, 1],
+      ]); // still to grade
+      await attempt(4, 1, 'graded', 0.6667, [
+        [kc1, single('a'), 1, 1],
+        [kc2b, tf(true), 1, 2],
+      ]); // the later version
+      await attempt(5, 1, 'graded', 1, [[kc1, single('a'), 1, 1]]); // no row for kc-2
+      // Worth nothing, so left out.
+      await attempt(6, 1, 'graded', 0.5, [
+        [kc1, single('b'), 0, 1],
+        [kc2, tf(true), 1, 1],
+        [kc2b, tf(false), 0, 0],
+      ]);
+      await attempt(7, 1, 'pending_grading', null, [
+        [kc1, single('a'), 1, 1],
+        [kc2, tf(true), null, 1],
+      ]);
+      await attempt(7, 2, 'in_progress', null, [[kc1, single('b'), null, null]]);
+
+      const [{ settings }] = await db.query('SELECT settings FROM quizzes WHERE id = $1', [quizId]);
+      const analyse = async (method: GradingMethod) => {
+        await db.query(
+          `UPDATE quizzes SET settings = jsonb_set(settings, '{gradingMethod}', to_jsonb($2::text)) WHERE id = $1`,
+          [quizId, method],
+        );
+        const res = await request(t.server)
+          .get(`/v1/cohorts/${cohortId}/quizzes/${quizId}/item-analysis`)
+          .set(bearer(instructorA.token))
+          .expect(200);
+        const { rows, choices } = await itemAnalysisInput(db.manager, cohortId, quizId, method);
+        const { cohortId: _cohort, quizId: _quiz, ...fromSql } = res.body;
+        expect(fromSql).toEqual(JSON.parse(JSON.stringify(analyseItems(rows, choices))));
+        return fromSql;
+      };
+      try {
+        for (const method of ['highest', 'latest', 'first', 'average'] as const) {
+          const analysis = await analyse(method);
+          expect(analysis.learners).toBe(7);
+          expect(analysis.quiz.cronbachAlpha).not.toBeNull();
+        }
+        // The stored blank flag and chosen ids follow every write.
+        await db.query(`UPDATE attempt_responses SET response = '{"type":"single_choice","choiceId":"c"}'
+                         WHERE response IS NULL`);
+        await db.query(`UPDATE attempt_responses SET response = '{"type":"multiple_choice","choiceIds":["c","a"]}'
+                         WHERE response ->> 'type' = 'multiple_choice'`);
+        expect((await analyse('highest')).items[0].blankShare).toBe(0);
+        // Each attempt now lacks one of the two questions: none is complete, so no totals, groups or alpha.
+        await db.query(
+          `DELETE FROM attempt_responses r USING attempts a
+            WHERE a.id = r.attempt_id AND a.user_id = ANY($1::uuid[])
+              AND r.question_version_id = CASE WHEN a.user_id = $2 THEN $3::uuid ELSE $4::uuid END`,
+          [people.map((p) => p.id), people[4].id, kc1, kc2],
+        );
+        const none = await analyse('latest');
+        expect(none.quiz).toMatchObject({ mean: null, standardDeviation: null, cronbachAlpha: null });
+        expect(none.items.map((item: { discrimination: number | null }) => item.discrimination)).toEqual([null, null]);
+      } finally {
+        await db.query('UPDATE quizzes SET settings = $2 WHERE id = $1', [quizId, settings]);
+      }
     });
   });
 });

@@ -1,10 +1,14 @@
-import { Column, Entity, ForeignKey, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { QuestionVersion } from '../../content/entities/question-version.entity';
 import type { Correctness, ResponseValue } from '../../content/question.types';
 import { Attempt } from './attempt.entity';
 
 /** A learner's answer to one question of an attempt, and how it was scored. */
 @Entity('attempt_responses')
+// Item analysis reads a cohort's scored responses from this index alone: on attempt_id, INCLUDE
+// (question_version_id, auto_score, manual_score, max_score, blank, choice_ids), WHERE max_score > 0.
+// TypeORM cannot express that; the migration StoreResponseChoices creates it and schema sync leaves it alone.
+@Index('attempt_responses_item_analysis_idx', { synchronize: false })
 export class AttemptResponse {
   @PrimaryColumn({ type: 'uuid' })
   @ForeignKey(() => Attempt, { name: 'attempt_responses_attempt_id_fkey', onDelete: 'CASCADE' })
@@ -50,6 +54,24 @@ export class AttemptResponse {
 
   @Column({ type: 'text', nullable: true })
   gradeReason: string | null;
+
+  /** Left unanswered; kept by the database. */
+  @Column({ type: 'boolean', generatedType: 'STORED', asExpression: 'response IS NULL', insert: false, update: false })
+  readonly blank: boolean;
+
+  /**
+   * What a single or multiple choice response chose: its distinct ids as a JSON array, in byte order
+   * (`["a","c"]`); null for other responses. Kept by the database (function attempt_response_choice_ids).
+   */
+  @Column({
+    type: 'text',
+    nullable: true,
+    generatedType: 'STORED',
+    asExpression: 'attempt_response_choice_ids(response)',
+    insert: false,
+    update: false,
+  })
+  readonly choiceIds: string | null;
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;

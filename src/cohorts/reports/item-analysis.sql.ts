@@ -11,6 +11,13 @@ import type { ChoiceShare, ItemAnalysis, ItemStatistics } from './item-analysis'
  * pure version the tests check this one against): complete attempts only for
  * totals, groups and alpha; totals rounded to 4 places; ranking by (total,
  * attempt id); g = ⌈27n/100⌉; population variances; blanks count as scored 0.
+ *
+ * The statement reads each counted attempt's responses twice, from the index
+ * attempt_responses_item_analysis_idx alone: never the table, never JSON (the
+ * blank flag and the chosen ids are columns the database keeps). Pass 1 sums
+ * each attempt; the complete attempts are ranked into the 27 % groups; pass 2
+ * sums, per question version and set of chosen ids (a few hundred cells
+ * whatever the cohort's size), everything the statistics are made from.
  */
 
 /** The attempt the analysis reads: the one that counts by the quiz's rule (the latest for `average`). */
@@ -28,7 +35,7 @@ interface AnalysisRow {
     question_id: string;
     rows: number;
     responses: number;
-    blank_share: number;
+    blanks: number;
     facility: number | null;
     upper_mean: number | null;
     lower_mean: number | null;
@@ -49,56 +56,91 @@ export async function analyseItemsInDatabase(
        SELECT m.user_id FROM cohort_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
         WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.status = 'active'),
      counted AS (
-       SELECT DISTINCT ON (a.user_id) a.id
-         FROM attempts a JOIN learners l ON l.user_id = a.user_id
-        WHERE a.quiz_id = $2 AND a.state IN ('graded', 'submitted')
-        ORDER BY a.user_id, ${COUNTED_ORDER[method]}),
-     resp AS MATERIALIZED (
-       SELECT r.attempt_id, v.question_id, r.max_score, coalesce(r.manual_score, r.auto_score) AS score,
-              r.response IS NULL AS blank, r.response
-         FROM counted c
-         JOIN attempt_responses r ON r.attempt_id = c.id
-         JOIN question_versions v ON v.id = r.question_version_id
-        WHERE r.max_score > 0),
-     item_count AS (SELECT count(DISTINCT question_id) AS k FROM resp),
+       -- In id order, so that pass 1 gets each attempt's rows together, as the index returns them.
+       SELECT id FROM (
+         SELECT DISTINCT ON (a.user_id) a.id
+           FROM attempts a JOIN learners l ON l.user_id = a.user_id
+          WHERE a.quiz_id = $2 AND a.state IN ('graded', 'submitted')
+          ORDER BY a.user_id, ${COUNTED_ORDER[method]}) AS by_learner
+        ORDER BY id),
+     attempt_sums AS MATERIALIZED (
+       -- Pass 1.
+       SELECT r.attempt_id, sum(coalesce(r.manual_score, r.auto_score)) AS total,
+              count(coalesce(r.manual_score, r.auto_score)) AS scored, count(*) AS rows
+         FROM counted c JOIN attempt_responses r ON r.attempt_id = c.id
+        WHERE r.max_score > 0
+        GROUP BY r.attempt_id),
      totals AS (
-       SELECT attempt_id, round(sum(score)::numeric, 4) AS total FROM resp GROUP BY attempt_id
-       HAVING bool_and(score IS NOT NULL) AND count(DISTINCT question_id) = (SELECT k FROM item_count)),
+       -- Complete: every row scored, and a row for each of the k questions answered in the cohort. An
+       -- attempt holds one version of each of its questions, so its rows count its questions, and the
+       -- complete attempts are those with the most rows if the most is k (\`quiz\` checks it after pass 2).
+       SELECT attempt_id, round(total::numeric, 4) AS total FROM attempt_sums
+        WHERE scored = rows AND rows = (SELECT max(rows) FROM attempt_sums)),
      ranked AS (
        SELECT attempt_id, row_number() OVER (ORDER BY total, attempt_id) AS pos, count(*) OVER () AS n FROM totals),
-     grouped AS (
-       SELECT attempt_id,
-              CASE WHEN n < 4 THEN NULL
-                   WHEN pos <= (27 * n + 99) / 100 THEN 'lower'
-                   WHEN pos > n - (27 * n + 99) / 100 THEN 'upper' END AS grp
-         FROM ranked),
-     items AS (
-       SELECT r.question_id, count(*)::int AS rows, count(r.score)::int AS responses,
-              avg(r.blank::int)::float8 AS blank_share,
-              avg(r.score / r.max_score) FILTER (WHERE r.score IS NOT NULL) AS facility,
-              avg(r.score / r.max_score) FILTER (WHERE g.grp = 'upper') AS upper_mean,
-              avg(r.score / r.max_score) FILTER (WHERE g.grp = 'lower') AS lower_mean,
-              var_pop(r.score) FILTER (WHERE t.attempt_id IS NOT NULL) AS item_variance,
+     attempt_groups AS MATERIALIZED (
+       SELECT s.attempt_id, r.attempt_id IS NOT NULL AS complete,
+              coalesce(r.n >= 4 AND r.pos > r.n - (27 * r.n + 99) / 100, false) AS upper,
+              coalesce(r.n >= 4 AND r.pos <= (27 * r.n + 99) / 100, false) AS lower
+         FROM attempt_sums s LEFT JOIN ranked r ON r.attempt_id = s.attempt_id),
+     cells AS (
+       -- Pass 2. OFFSET 0 keeps it a loop over the attempts through the index, whatever the estimates.
+       SELECT r.question_version_id, r.choice_ids, count(*) AS rows, count(r.score) AS responses,
+              count(*) FILTER (WHERE r.blank) AS blanks,
+              sum(r.score / r.max_score) AS fraction_sum,
+              sum(r.score / r.max_score) FILTER (WHERE g.upper) AS upper_sum,
+              sum(r.score / r.max_score) FILTER (WHERE g.lower) AS lower_sum,
+              count(*) FILTER (WHERE g.complete) AS complete_n,
+              avg(r.score) FILTER (WHERE g.complete) AS complete_mean,
+              var_pop(r.score) FILTER (WHERE g.complete) AS complete_variance,
               max(r.max_score) AS max_score
-         FROM resp r
-         LEFT JOIN totals t ON t.attempt_id = r.attempt_id
-         LEFT JOIN grouped g ON g.attempt_id = r.attempt_id
-        GROUP BY r.question_id),
-     picks AS (
-       SELECT r.question_id, c.choice_id, count(*)::int AS chosen
-         FROM resp r
+         FROM attempt_groups g
          CROSS JOIN LATERAL (
-           SELECT DISTINCT x FROM jsonb_array_elements_text(
-             CASE r.response ->> 'type'
-               WHEN 'multiple_choice' THEN r.response -> 'choiceIds'
-               WHEN 'single_choice' THEN jsonb_build_array(r.response -> 'choiceId')
-               ELSE '[]'::jsonb END) AS x) AS c(choice_id)
-        WHERE r.score IS NOT NULL
-        GROUP BY r.question_id, c.choice_id)
+           SELECT r.question_version_id, r.choice_ids, r.blank, r.max_score,
+                  coalesce(r.manual_score, r.auto_score) AS score
+             FROM attempt_responses r WHERE r.attempt_id = g.attempt_id AND r.max_score > 0 OFFSET 0) AS r
+        GROUP BY r.question_version_id, r.choice_ids),
+     question_cells AS (
+       SELECT v.question_id, c.*,
+              sum(c.complete_n * c.complete_mean) OVER question / nullif(sum(c.complete_n) OVER question, 0)
+                AS question_mean
+         FROM cells c JOIN question_versions v ON v.id = c.question_version_id
+       WINDOW question AS (PARTITION BY v.question_id)),
+     quiz AS (
+       SELECT CASE WHEN (SELECT max(rows) FROM attempt_sums) = (SELECT count(DISTINCT question_id) FROM question_cells)
+                   THEN count(*) ELSE 0 END AS n
+         FROM totals),
+     items AS (
+       SELECT c.question_id, sum(c.rows)::int AS rows, sum(c.responses)::int AS responses,
+              sum(c.blanks)::int AS blanks, sum(c.fraction_sum) / nullif(sum(c.responses), 0) AS facility,
+              CASE WHEN q.n >= 4 THEN sum(c.upper_sum) / ((27 * q.n + 99) / 100) END AS upper_mean,
+              CASE WHEN q.n >= 4 THEN sum(c.lower_sum) / ((27 * q.n + 99) / 100) END AS lower_mean,
+              -- The variance of the question's scores from its cells' (Chan et al.): the mean of their
+              -- variances plus the variance of their means, each weighted by its count.
+              CASE WHEN q.n > 0 THEN sum(c.complete_n * (c.complete_variance + (c.complete_mean - c.question_mean) ^ 2))
+                                     / sum(c.complete_n) END AS item_variance,
+              max(c.max_score) AS max_score
+         FROM question_cells c CROSS JOIN quiz q
+        GROUP BY c.question_id, q.n),
+     picks AS (
+       SELECT c.question_id, x.choice_id, sum(c.responses)::int AS chosen
+         FROM question_cells c CROSS JOIN LATERAL jsonb_array_elements_text(c.choice_ids::jsonb) AS x(choice_id)
+        WHERE c.responses > 0
+        GROUP BY c.question_id, x.choice_id),
+     total_mean AS MATERIALIZED (
+       -- T̄ and σ²_T as the oracle computes them: in floating point, over the totals in attempt id order,
+       -- σ² in two passes. (In numeric, a mean ending in 5 at the fifth place could round the other way.)
+       SELECT avg(total::float8 ORDER BY attempt_id) AS mean FROM totals),
+     spread AS (
+       SELECT m.mean, avg((t.total::float8 - m.mean) * (t.total::float8 - m.mean) ORDER BY t.attempt_id) AS variance,
+              max(t.total) = min(t.total) AS all_equal
+         FROM totals t CROSS JOIN total_mean m
+        GROUP BY m.mean)
      SELECT json_build_object(
-       'learners', (SELECT count(DISTINCT attempt_id) FROM resp),
-       'quiz', (SELECT json_build_object('n', count(*), 'mean', avg(total), 'sd', stddev_pop(total),
-                                         'var_t', var_pop(total), 'all_equal', max(total) = min(total)) FROM totals),
+       'learners', (SELECT count(*) FROM attempt_sums),
+       'quiz', (SELECT json_build_object('n', q.n, 'mean', s.mean, 'sd', sqrt(s.variance), 'var_t', s.variance,
+                                         'all_equal', s.all_equal)
+                  FROM quiz q LEFT JOIN spread s ON q.n > 0),
        'items', coalesce((SELECT json_agg(i) FROM items i), '[]'),
        'choices', coalesce((SELECT json_agg(p) FROM picks p), '[]')) AS analysis`,
     [cohortId, quizId],
@@ -133,7 +175,7 @@ function toItemAnalysis(
       questionKey: known?.key ?? item.question_id,
       questionType: type,
       responses: item.responses,
-      blankShare: round4(item.blank_share),
+      blankShare: round4(item.blanks / item.rows), // b_i = blank rows / rows
       facility: item.facility === null ? null : round4(Number(item.facility)),
       // D = mean(score/max | upper 27%) − mean(score/max | lower 27%); null below 4 complete attempts.
       discrimination:
