@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SYSTEM_CALLER } from '../auth/access.types';
 import { Clock } from '../common/clock';
+import { PeriodicJob } from '../common/periodic-job';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.constants';
 import { AttemptsService } from './attempts.service';
@@ -18,8 +19,9 @@ import { loadQuiz } from './quiz-context';
 @Injectable()
 export class AttemptSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AttemptSweeper');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly job = new PeriodicJob(this.logger, 'sweeping overdue attempts failed', () =>
+    this.closeOverdueAttempts(),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -29,19 +31,11 @@ export class AttemptSweeper implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap() {
-    const interval = this.config.attempts.sweepIntervalMs;
-    if (interval <= 0) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.closeOverdueAttempts()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'sweeping overdue attempts failed'))
-        .finally(() => (this.running = undefined));
-    }, interval);
-    this.timer.unref();
+    this.job.start(this.config.attempts.sweepIntervalMs);
   }
 
-  async onApplicationShutdown() {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown() {
+    return this.job.stop();
   }
 
   /**

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.constants';
+import { PeriodicJob } from '../periodic-job';
 
 /** Rows deleted per statement, so a large backlog never holds long locks or one huge transaction. */
 const BATCH = 5_000;
@@ -21,8 +22,7 @@ export interface Purged {
 @Injectable()
 export class HousekeepingService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Housekeeping');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly job = new PeriodicJob(this.logger, 'housekeeping failed', () => this.purgeExpired());
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -30,19 +30,11 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap() {
-    const interval = this.config.housekeeping.intervalMs;
-    if (interval <= 0) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.purgeExpired()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'housekeeping failed'))
-        .finally(() => (this.running = undefined));
-    }, interval);
-    this.timer.unref();
+    this.job.start(this.config.housekeeping.intervalMs);
   }
 
-  async onApplicationShutdown() {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown() {
+    return this.job.stop();
   }
 
   async purgeExpired(): Promise<Purged> {
