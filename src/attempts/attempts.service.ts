@@ -34,7 +34,7 @@ import {
 } from './attempt-rows';
 import { countedGrade } from './policy/counted-grade';
 import { presentationOrder } from './policy/shuffle';
-import { choiceIdsOf, currentVersions, loadQuiz, type QuizContext } from './quiz-context';
+import { choiceIdsOf, currentVersionIds, loadQuiz, type QuizContext } from './quiz-context';
 import { QuestionVersions } from './question-versions';
 
 /** What a view needs beyond the attempt, when the caller already has it. */
@@ -97,15 +97,14 @@ export class AttemptsService {
         if (wait > 0) throw new AttemptTooSoon('The quiz asks for a wait between attempts', Math.ceil(wait / 1000));
       }
 
-      const versions = (await currentVersions(manager, quiz.quizId)).map((version) => ({
-        id: version.id,
-        definition: this.versions.remember(version.id, version.definition),
-      }));
+      // Ids only: the definitions come from the in-memory cache (read once per version).
+      const versionIds = await currentVersionIds(manager, quiz.quizId);
+      const definitions = await this.versions.definitions(manager, versionIds);
       const id = randomUUID();
       const order = presentationOrder({
         attemptId: id,
-        questionIds: versions.map((version) => version.id),
-        choiceIdsByQuestion: Object.fromEntries(versions.map((v) => [v.id, choiceIdsOf(v.definition)])),
+        questionIds: versionIds,
+        choiceIdsByQuestion: Object.fromEntries(versionIds.map((v) => [v, choiceIdsOf(definitions.get(v)!)])),
         shuffleQuestions: quiz.settings.shuffleQuestions,
         shuffleChoices: quiz.settings.shuffleChoices,
       });
@@ -133,7 +132,7 @@ export class AttemptsService {
       await this.progress.refresh(manager, caller, userId, quiz.moduleId);
       return {
         attempt: this.present(caller, attempt, quiz, {
-          definitions: new Map(versions.map((version) => [version.id, version.definition])),
+          definitions,
           responses: [],
           attemptsUsed: previous.length + 1,
           hasAttemptInProgress: true,

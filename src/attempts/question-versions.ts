@@ -34,8 +34,7 @@ export class QuestionVersions {
     return found;
   }
 
-  /** Keeps a definition read elsewhere (the current versions a new attempt pins); returns the shared copy. */
-  remember(versionId: string, definition: QuestionDefinition): QuestionDefinition {
+  private remember(versionId: string, definition: QuestionDefinition): QuestionDefinition {
     const known = this.cache.get(versionId);
     if (known) return known;
     if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);

@@ -21,17 +21,15 @@ export async function loadQuiz(manager: EntityManager, quizId: string): Promise<
 }
 
 /** The versions new attempts use: each live question's current version, in quiz order. */
-export async function currentVersions(
-  manager: EntityManager,
-  quizId: string,
-): Promise<{ id: string; definition: QuestionDefinition }[]> {
-  return manager.query(
-    `SELECT v.id, v.definition
-       FROM questions q JOIN question_versions v ON v.id = q.current_version_id
+export async function currentVersionIds(manager: EntityManager, quizId: string): Promise<string[]> {
+  const rows = await manager.query<{ id: string }[]>(
+    `SELECT q.current_version_id AS id
+       FROM questions q
       WHERE q.quiz_id = $1 AND q.retired_at IS NULL
       ORDER BY q.position, q.id`,
     [quizId],
   );
+  return rows.map((row) => row.id);
 }
 
 /**
