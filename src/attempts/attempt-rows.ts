@@ -2,6 +2,8 @@ import type { EntityManager } from 'typeorm';
 import type { QuizSettings } from '../content/import/answer-key';
 import { Attempt, type AttemptState } from './entities/attempt.entity';
 import { AttemptResponse } from './entities/attempt-response.entity';
+import { isUuid } from '../auth/user-ref';
+import { ResourceNotFound } from '../common/errors/domain-error';
 import type { QuizContext } from './quiz-context';
 
 /**
@@ -139,5 +141,44 @@ export async function loadAttemptsOf(
   return {
     attempts: rows.map(attemptFromRow),
     settings: new Map(rows.map((row) => [row.quiz_id, row.quiz_settings])),
+  };
+}
+
+/**
+ * What starting an attempt needs, in two statements. The first takes the
+ * learner's start lock for the quiz (invariant 1: starts for one learner and
+ * quiz are serialised, so attempt numbers stay unique and gapless) while it
+ * reads the quiz and the ids of its current question versions. The second,
+ * a new snapshot taken with the lock held, reads the learner's attempts,
+ * locked so that the sweeper, which may be closing the overdue one, is waited
+ * for rather than raced.
+ */
+export async function lockForStart(
+  manager: EntityManager,
+  quizId: string,
+  userId: string,
+): Promise<{ quiz: QuizContext; versionIds: string[]; previous: Attempt[] }> {
+  if (!isUuid(quizId)) throw new ResourceNotFound('No such quiz');
+  const [quiz] = await manager.query<
+    { id: string; module_id: string; settings: QuizSettings; version_ids: string[]; locked: string }[]
+  >(
+    `SELECT q.id, q.module_id, q.settings,
+            -- The versions a new attempt shows: each live question's current one, in quiz order.
+            ARRAY(SELECT question.current_version_id FROM questions question
+                   WHERE question.quiz_id = q.id AND question.retired_at IS NULL
+                   ORDER BY question.position, question.id)::text[] AS version_ids,
+            pg_advisory_xact_lock(hashtext('attempt:' || $2 || ':' || q.id))::text AS locked
+       FROM quizzes q WHERE q.id = $1`,
+    [quizId, userId],
+  );
+  if (!quiz) throw new ResourceNotFound('No such quiz');
+  const previous = await manager.query<AttemptRow[]>(
+    'SELECT * FROM attempts WHERE user_id = $1 AND quiz_id = $2 ORDER BY number FOR UPDATE',
+    [userId, quiz.id],
+  );
+  return {
+    quiz: { quizId: quiz.id, moduleId: quiz.module_id, settings: quiz.settings },
+    versionIds: quiz.version_ids,
+    previous: previous.map(attemptFromRow),
   };
 }

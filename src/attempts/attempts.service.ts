@@ -28,13 +28,14 @@ import {
   loadAttemptsOf,
   loadAttemptWithQuiz,
   loadResponses,
+  lockForStart,
   RESPONSE_COLUMNS,
   responseFromRow,
   type ResponseRow,
 } from './attempt-rows';
 import { countedGrade } from './policy/counted-grade';
 import { presentationOrder } from './policy/shuffle';
-import { choiceIdsOf, currentVersionIds, loadQuiz, type QuizContext } from './quiz-context';
+import { choiceIdsOf, type QuizContext } from './quiz-context';
 import { QuestionVersions } from './question-versions';
 
 /** What a view needs beyond the attempt, when the caller already has it. */
@@ -72,15 +73,8 @@ export class AttemptsService {
     const userId = this.targetUser(caller.principal, dto.userId);
     await this.assertAccess(caller.principal, userId, 'progress:write');
     return this.dataSource.transaction(async (manager) => {
-      const quiz = await loadQuiz(manager, quizId);
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`attempt:${userId}:${quiz.quizId}`]);
+      const { quiz, versionIds, previous } = await lockForStart(manager, quizId, userId);
       const now = this.clock.now();
-      // Locked: the sweeper may be closing the overdue one; wait for it rather than score it twice.
-      const previous = await manager.find(Attempt, {
-        where: { userId, quizId: quiz.quizId },
-        order: { number: 'ASC' },
-        lock: { mode: 'pessimistic_write' },
-      });
       const open = previous.find((attempt) => attempt.state === 'in_progress');
       if (open && !(open.closesAt && open.closesAt < now)) {
         return { attempt: await this.view(manager, caller, open, quiz), resumed: true };
@@ -97,8 +91,7 @@ export class AttemptsService {
         if (wait > 0) throw new AttemptTooSoon('The quiz asks for a wait between attempts', Math.ceil(wait / 1000));
       }
 
-      // Ids only: the definitions come from the in-memory cache (read once per version).
-      const versionIds = await currentVersionIds(manager, quiz.quizId);
+      // The definitions come from the in-memory cache (read once per version).
       const definitions = await this.versions.definitions(manager, versionIds);
       const id = randomUUID();
       const order = presentationOrder({

@@ -20,18 +20,6 @@ export async function loadQuiz(manager: EntityManager, quizId: string): Promise<
   return { quizId: quiz.id, moduleId: quiz.module_id, settings: quiz.settings };
 }
 
-/** The versions new attempts use: each live question's current version, in quiz order. */
-export async function currentVersionIds(manager: EntityManager, quizId: string): Promise<string[]> {
-  const rows = await manager.query<{ id: string }[]>(
-    `SELECT q.current_version_id AS id
-       FROM questions q
-      WHERE q.quiz_id = $1 AND q.retired_at IS NULL
-      ORDER BY q.position, q.id`,
-    [quizId],
-  );
-  return rows.map((row) => row.id);
-}
-
 /**
  * Choice ids to shuffle per attempt. Ordering items and matching options are
  * left out on purpose: the learner view already shows them in a stable order
