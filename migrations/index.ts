@@ -7,6 +7,7 @@ import { CreateCohorts1795710063552 } from './1795710063552-CreateCohorts';
 import { RecordScoringVersion1795710933243 } from './1795710933243-RecordScoringVersion';
 import { StoreCompletedActivities1795713014560 } from './1795713014560-StoreCompletedActivities';
 import { StoreResponseChoices1795738011019 } from './1795738011019-StoreResponseChoices';
+import { MillisecondCreatedAt1795752825211 } from './1795752825211-MillisecondCreatedAt';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -17,4 +18,5 @@ export const migrations: Function[] = [
   RecordScoringVersion1795710933243,
   StoreCompletedActivities1795713014560,
   StoreResponseChoices1795738011019,
+  MillisecondCreatedAt1795752825211,
 ];

@@ -283,5 +283,32 @@ describe('users and access control (e2e)', () => {
       await request(t.server).get('/v1/users?cursor=garbage').set(bearer(admin.token)).expect(400);
       await request(t.server).get('/v1/users?limit=1000').set(bearer(admin.token)).expect(400);
     });
+
+    it('pages through users created within the same millisecond without skipping one', async () => {
+      // Microseconds apart, as a bulk roster sync creates them: the cursor holds milliseconds only.
+      const ids: string[] = await t.app
+        .get(DataSource)
+        .query(
+          `INSERT INTO users (email, display_name, roles, created_at)
+         SELECT 'same-ms-' || g || '@example.com', 'Same ms ' || g, ARRAY['learner'],
+                timestamptz '2031-01-01 00:00:00.123' + g * interval '1 microsecond'
+           FROM generate_series(100, 700, 100) g
+         RETURNING id`,
+        )
+        .then((rows: { id: string }[]) => rows.map((row) => row.id));
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: request.Response = await request(t.server)
+          .get('/v1/users')
+          .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+          .set(bearer(admin.token))
+          .expect(200);
+        seen.push(...page.body.items.map((u: { id: string }) => u.id));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(seen.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
+      expect(new Set(seen).size).toBe(seen.length);
+    });
   });
 });

@@ -25,7 +25,8 @@ export class MachineClient {
   @Column({ type: 'uuid', nullable: true })
   createdBy: string | null;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  /** Milliseconds, as a JavaScript Date holds them: list cursors carry it and must compare equal. */
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
   @Column({ type: 'timestamptz', nullable: true })

@@ -37,7 +37,8 @@ export class User {
   @Column({ type: 'text', nullable: true, select: false })
   passwordHash: string | null;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  /** Milliseconds, as a JavaScript Date holds them: list cursors carry it and must compare equal. */
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
   @UpdateDateColumn({ type: 'timestamptz' })
