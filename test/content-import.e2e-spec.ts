@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from './support/app';
-import { bearer, createClient, createUser, type TestClient, type TestUser } from './support/identity';
+import { allPages, bearer, createClient, createUser, type TestClient, type TestUser } from './support/identity';
 
 const SEEDS = join(__dirname, '../seeds/modules');
 const MODULE_5 = readFileSync(join(SEEDS, '05_Monitoring_Logging_and_Incident_Response.md'), 'utf8');
@@ -343,17 +343,7 @@ describe('module import and reading (e2e)', () => {
   });
 
   it('pages through modules by number with an opaque cursor', async () => {
-    const seen: number[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: request.Response = await request(t.server)
-        .get('/v1/modules')
-        .query({ limit: 1, ...(cursor ? { cursor } : {}) })
-        .set(bearer(learner.token))
-        .expect(200);
-      seen.push(...page.body.items.map((m: { number: number }) => m.number));
-      cursor = page.body.nextCursor;
-    } while (cursor);
+    const seen = (await allPages<{ number: number }>(t, '/v1/modules', learner.token, 1)).map((m) => m.number);
     expect(seen).toEqual([5, 15, 25]);
     await request(t.server).get('/v1/modules?cursor=garbage').set(bearer(learner.token)).expect(400);
   });

@@ -4,7 +4,7 @@ import { AuditEvent } from '../src/audit/audit-event.entity';
 import { AuditService } from '../src/audit/audit.service';
 import { User } from '../src/users/user.entity';
 import { createTestApp, type TestApp } from './support/app';
-import { bearer, createClient, createUser, passwordGrant, type TestUser } from './support/identity';
+import { allPages, bearer, createClient, createUser, passwordGrant, type TestUser } from './support/identity';
 
 describe('users and access control (e2e)', () => {
   let t: TestApp;
@@ -265,18 +265,7 @@ describe('users and access control (e2e)', () => {
     });
 
     it('pages through users with an opaque cursor, newest first, without repeats', async () => {
-      const seen: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: request.Response = await request(t.server)
-          .get('/v1/users')
-          .query({ limit: 3, ...(cursor ? { cursor } : {}) })
-          .set(bearer(admin.token))
-          .expect(200);
-        expect(page.body.items.length).toBeLessThanOrEqual(3);
-        seen.push(...page.body.items.map((u: { id: string }) => u.id));
-        cursor = page.body.nextCursor;
-      } while (cursor);
+      const seen = (await allPages<{ id: string }>(t, '/v1/users', admin.token, 3)).map((user) => user.id);
       expect(new Set(seen).size).toBe(seen.length);
       const total = await t.app.get(DataSource).getRepository(User).count();
       expect(seen).toHaveLength(total);
@@ -296,17 +285,7 @@ describe('users and access control (e2e)', () => {
          RETURNING id`,
         )
         .then((rows: { id: string }[]) => rows.map((row) => row.id));
-      const seen: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: request.Response = await request(t.server)
-          .get('/v1/users')
-          .query({ limit: 2, ...(cursor ? { cursor } : {}) })
-          .set(bearer(admin.token))
-          .expect(200);
-        seen.push(...page.body.items.map((u: { id: string }) => u.id));
-        cursor = page.body.nextCursor;
-      } while (cursor);
+      const seen = (await allPages<{ id: string }>(t, '/v1/users', admin.token, 2)).map((user) => user.id);
       expect(seen.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
       expect(new Set(seen).size).toBe(seen.length);
     });

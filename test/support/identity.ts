@@ -53,3 +53,21 @@ export function refreshGrant(t: TestApp, refreshToken: string) {
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** Follows `nextCursor` from the first page to the last; every page must hold at most `limit` items. */
+export async function allPages<T>(t: TestApp, path: string, token: string, limit: number): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: request.Response = await request(t.server)
+      .get(path)
+      .query({ limit, ...(cursor ? { cursor } : {}) })
+      .set(bearer(token))
+      .expect(200);
+    const body = page.body as { items: T[]; nextCursor: string | null };
+    expect(body.items.length).toBeLessThanOrEqual(limit);
+    items.push(...body.items);
+    cursor = body.nextCursor;
+  } while (cursor);
+  return items;
+}
