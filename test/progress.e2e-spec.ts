@@ -4,6 +4,8 @@ import { AuditEvent } from '../src/audit/audit-event.entity';
 import type { QuestionDefinition } from '../src/content/question.types';
 import { ModuleProgress } from '../src/progress/entities/module-progress.entity';
 import { StepMark } from '../src/progress/entities/step-mark.entity';
+import { ProgressService } from '../src/progress/progress.service';
+import { SYSTEM_CALLER } from '../src/auth/access.types';
 import { createTestApp, type TestApp } from './support/app';
 import { importModule, keyResponse, MODULE5_ANSWERS, MODULE5_MARKDOWN, MODULE5_SLUG } from './support/content';
 import { bearer, createClient, createUser, type TestUser } from './support/identity';
@@ -275,6 +277,88 @@ describe('checklist items an instructor must verify (e2e)', () => {
         .send({ verified: true })
         .expect(200);
       expect((await progress()).body).toMatchObject({ status: 'completed', unmet: [] });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('progress rows when a module is re-imported (e2e)', () => {
+  it('recomputes every learner’s row as their own refresh would, and audits lost completions', async () => {
+    const t = await createTestApp();
+    try {
+      const markdown = (extraStep: boolean) =>
+        [
+          '# Module 4: Two Activities',
+          '',
+          '## 1. Basics',
+          'Text.',
+          '',
+          '## Hands-On Activities',
+          '### Activity 1: Plan it',
+          '1. Write the plan',
+          '2. Review the plan',
+          '',
+          '### Activity 2: Do it',
+          '1. Do the work',
+          ...(extraStep ? ['2. Write down what you learned'] : []),
+          '',
+          '## Knowledge Check',
+          '1. What did you plan?',
+          '',
+          '**Module Completion Checklist:**',
+          '- [ ] Completed Activity 1: Plan it',
+          '- [ ] Completed Activity 2: Do it',
+          '- [ ] Told a colleague',
+          '',
+        ].join('\n');
+      const key = ['format: 1', 'completion:', '  checklist: all', '  knowledgeCheck: none', 'questions: []', ''].join(
+        '\n',
+      );
+      const { slug, moduleId, admin } = await importModule(t, markdown(false), key);
+      const detail = (await request(t.server).get(`/v1/modules/${slug}`).set(bearer(admin.token)).expect(200)).body;
+      const steps = (detail as ModuleDetail).activities.flatMap((activity) => activity.steps.map((step) => step.id));
+      const told = (detail as ModuleDetail).checklistItems.find((item) => !item.activity)!.id;
+      const tick = (learner: TestUser, path: string) =>
+        request(t.server).put(`/v1/users/me/${path}`).set(bearer(learner.token)).send({ done: true }).expect(200);
+
+      // Everything done; half the steps; only the unlinked item; nothing at all (no row).
+      const [done, half, itemOnly, idle] = await Promise.all([1, 2, 3, 4].map(() => createUser(t, ['learner'])));
+      for (const step of steps) await tick(done, `steps/${step}`);
+      await tick(done, `checklist/${told}`);
+      for (const step of steps.slice(0, 2)) await tick(half, `steps/${step}`);
+      await tick(itemOnly, `checklist/${told}`);
+      const progress = t.app.get(DataSource).getRepository(ModuleProgress);
+      expect((await progress.findOneByOrFail({ userId: done.id, moduleId })).status).toBe('completed');
+
+      // A new step in activity 2: the learner who had everything no longer has.
+      await importModule(t, markdown(true), key);
+      const rows = async () =>
+        (await progress.find({ where: { moduleId }, order: { userId: 'ASC' } })).map(
+          ({ updatedAt: _updatedAt, ...row }) => row,
+        );
+      const afterImport = await rows();
+      expect(afterImport.map((row) => row.userId)).toEqual([done.id, half.id, itemOnly.id].sort());
+      expect(afterImport.find((row) => row.userId === done.id)).toMatchObject({
+        status: 'in_progress',
+        stepsDone: 3,
+        stepsTotal: 4,
+        completedAt: expect.any(Date),
+      });
+      const lost = await t.app
+        .get(DataSource)
+        .getRepository(AuditEvent)
+        .findBy({ action: 'module.completion_lost', targetId: moduleId });
+      expect(lost.map((event) => (event.after as { userId: string }).userId)).toEqual([done.id]);
+
+      // Each learner's own refresh, one at a time, writes the very same rows.
+      await t.app.get(DataSource).transaction(async (manager) => {
+        for (const learner of [done, half, itemOnly]) {
+          await t.app.get(ProgressService).refresh(manager, SYSTEM_CALLER, learner.id, moduleId);
+        }
+      });
+      expect(await rows()).toEqual(afterImport);
+      expect(await progress.findOneBy({ userId: idle.id, moduleId })).toBeNull();
     } finally {
       await t.close();
     }

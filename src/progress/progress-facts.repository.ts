@@ -124,6 +124,104 @@ export async function loadModuleFacts(
   return row.modules.map((module) => toModuleFacts(module, steps, items, attempts));
 }
 
+/**
+ * The same facts as `loadModuleFacts`, for one module and many learners, in
+ * one statement whatever their number: the module's structure once, and every
+ * mark, attempt and recorded completion of those learners in it. Learners are
+ * assembled here the way the one-learner statement joins them, so both give
+ * the same facts (a test compares them).
+ */
+export async function loadModuleFactsOfLearners(
+  manager: EntityManager,
+  moduleId: string,
+  userIds: readonly string[],
+): Promise<Map<string, ModuleFacts>> {
+  const byLearner = new Map<string, ModuleFacts>();
+  if (userIds.length === 0) return byLearner;
+  const [row] = await manager.query<
+    {
+      module: Omit<ModuleRow, 'completed_at'> | null;
+      steps: Omit<StepRow, 'done' | 'marked_at'>[];
+      items: Omit<ItemRow, 'done' | 'marked_at' | 'verified_at'>[];
+      step_marks: { user_id: string; step_id: string; done: boolean; marked_at: string }[];
+      item_marks: { user_id: string; item_id: string; done: boolean; marked_at: string; verified_at: string | null }[];
+      attempts: (Timestamped<AttemptRow, 'started_at' | 'submitted_at'> & { user_id: string })[];
+      recorded: { user_id: string; completed_at: string | null }[];
+    }[]
+  >(
+    `SELECT
+       (SELECT row_to_json(x) FROM (
+          SELECT m.id, m.slug, m.number, m.title, m.completion_rule, q.id AS quiz_id, q.settings
+            FROM modules m LEFT JOIN quizzes q ON q.module_id = m.id WHERE m.id = $1) x) AS module,
+       (SELECT coalesce(json_agg(x ORDER BY x.activity_number, x.step_number), '[]') FROM (
+          SELECT a.module_id, a.id AS activity_id, a.number AS activity_number, a.title AS activity_title,
+                 s.id AS step_id, s.number AS step_number, s.text
+            FROM activities a
+            LEFT JOIN activity_steps s ON s.activity_id = a.id AND s.retired_at IS NULL
+           WHERE a.module_id = $1 AND a.retired_at IS NULL) x) AS steps,
+       (SELECT coalesce(json_agg(x ORDER BY x.position), '[]') FROM (
+          SELECT ci.module_id, ci.id, ci.key, ci.position, ci.text, ci.activity_id, ci.requires_verification
+            FROM checklist_items ci WHERE ci.module_id = $1 AND ci.retired_at IS NULL) x) AS items,
+       (SELECT coalesce(json_agg(x), '[]') FROM (
+          SELECT sm.user_id, sm.step_id, sm.done, sm.marked_at FROM step_marks sm
+           WHERE sm.module_id = $1 AND sm.user_id = ANY($2::uuid[])) x) AS step_marks,
+       (SELECT coalesce(json_agg(x), '[]') FROM (
+          SELECT cm.user_id, cm.item_id, cm.done, cm.marked_at, cm.verified_at FROM checklist_marks cm
+           WHERE cm.module_id = $1 AND cm.user_id = ANY($2::uuid[])) x) AS item_marks,
+       (SELECT coalesce(json_agg(x), '[]') FROM (
+          SELECT a.user_id, a.quiz_id, a.number, a.state, a.score_scaled, a.score_raw, a.score_max,
+                 a.started_at, a.submitted_at
+            FROM attempts a JOIN quizzes q ON q.id = a.quiz_id
+           WHERE q.module_id = $1 AND a.user_id = ANY($2::uuid[])) x) AS attempts,
+       (SELECT coalesce(json_agg(x), '[]') FROM (
+          SELECT mp.user_id, mp.completed_at FROM module_progress mp
+           WHERE mp.module_id = $1 AND mp.user_id = ANY($2::uuid[])) x) AS recorded`,
+    [moduleId, userIds],
+  );
+  if (!row.module) return byLearner;
+  const module = row.module;
+  const stepMarks = groupBy(row.step_marks, (mark) => mark.step_id);
+  const itemMarks = groupBy(row.item_marks, (mark) => mark.item_id);
+  const attemptsOf = new Map<string, AttemptRow[]>();
+  for (const { user_id, ...attempt } of row.attempts) {
+    const list = attemptsOf.get(user_id) ?? [];
+    list.push({ ...attempt, started_at: asDate(attempt.started_at)!, submitted_at: asDate(attempt.submitted_at) });
+    attemptsOf.set(user_id, list);
+  }
+  const recorded = new Map(row.recorded.map((entry) => [entry.user_id, entry.completed_at]));
+  for (const userId of new Set(userIds)) {
+    const stepMarksOf = stepMarks.get(userId);
+    const steps = row.steps.map((step) => {
+      const mark = step.step_id === null ? undefined : stepMarksOf?.get(step.step_id);
+      return { ...step, done: mark?.done ?? false, marked_at: asDate(mark?.marked_at ?? null) };
+    });
+    const itemMarksOf = itemMarks.get(userId);
+    const items = row.items.map((item) => {
+      const mark = itemMarksOf?.get(item.id);
+      return {
+        ...item,
+        done: mark?.done ?? false,
+        marked_at: asDate(mark?.marked_at ?? null),
+        verified_at: asDate(mark?.verified_at ?? null),
+      };
+    });
+    const moduleRow = { ...module, completed_at: recorded.get(userId) ?? null };
+    byLearner.set(userId, toModuleFacts(moduleRow, steps, items, attemptsOf.get(userId) ?? []));
+  }
+  return byLearner;
+}
+
+/** Marks by learner, then by what they mark. */
+function groupBy<Mark extends { user_id: string }>(marks: Mark[], keyOf: (mark: Mark) => string) {
+  const byLearner = new Map<string, Map<string, Mark>>();
+  for (const mark of marks) {
+    let own = byLearner.get(mark.user_id);
+    if (!own) byLearner.set(mark.user_id, (own = new Map<string, Mark>()));
+    own.set(keyOf(mark), mark);
+  }
+  return byLearner;
+}
+
 /** A row as JSON gives it: the named timestamp columns as ISO strings. */
 type Timestamped<Row, Key extends keyof Row> = Omit<Row, Key> & Record<Key, string | null>;
 

@@ -12,10 +12,13 @@ import { ChecklistItem } from '../content/entities/checklist-item.entity';
 import { CourseModule } from '../content/entities/course-module.entity';
 import { Quiz } from '../content/entities/quiz.entity';
 import { User } from '../users/user.entity';
-import { evaluateCompletion } from './completion';
+import { type CompletionResult, evaluateCompletion } from './completion';
 import type { CourseProgressDto, MarkDto, ModuleProgressDto } from './dto/progress.dto';
-import { loadModuleFacts } from './progress-facts.repository';
+import { loadModuleFacts, loadModuleFactsOfLearners, type ModuleFacts } from './progress-facts.repository';
 import { toModuleProgressView } from './progress-view';
+
+/** Learners whose progress rows one statement recomputes when a whole module changes. */
+const REFRESH_BATCH = 1_000;
 
 export class ChecklistItemFollowsActivity extends DomainError {
   readonly code = 'checklist-item-follows-activity';
@@ -168,20 +171,86 @@ export class ProgressService {
     await this.lock(manager, userId, moduleId);
     const [facts] = await loadModuleFacts(manager, userId, [moduleId]);
     const result = evaluateCompletion(facts.facts);
-    const itemsDone = result.checklist.filter((item) => item.done).length;
-    const activitiesDone = facts.facts.activities
-      .filter((activity) => activity.steps.length > 0 && activity.steps.every((step) => step.done))
-      .map((activity) => activity.id);
-    // Write the row and read what it said before in one statement (the lock above keeps others out).
-    const [written] = await manager.query<
-      { completed_at: Date | null; previous_status: string | null; previous_completed_at: Date | null }[]
+    const [written] = await this.write(manager, caller, moduleId, [{ userId, facts, result }]);
+    return toModuleProgressView(userId, facts, result, written.completed_at);
+  }
+
+  /**
+   * `refresh` for many learners of one module (an import that changed its
+   * steps, items, rule or quiz settings), in three statements per thousand
+   * learners instead of three per learner: the rows change the same way.
+   */
+  async refreshLearners(manager: EntityManager, caller: Caller, moduleId: string, userIds: string[]): Promise<void> {
+    for (let start = 0; start < userIds.length; start += REFRESH_BATCH) {
+      const batch = userIds.slice(start, start + REFRESH_BATCH);
+      // Each learner's lock, as `lock` takes it: their own writes wait until this transaction commits.
+      await manager.query(
+        `SELECT count(pg_advisory_xact_lock(hashtext('progress:' || u || ':' || $2))) FROM unnest($1::text[]) u`,
+        [batch, moduleId],
+      );
+      const facts = await loadModuleFactsOfLearners(manager, moduleId, batch);
+      await this.write(
+        manager,
+        caller,
+        moduleId,
+        [...facts].map(([userId, learner]) => ({ userId, facts: learner, result: evaluateCompletion(learner.facts) })),
+      );
+    }
+  }
+
+  /**
+   * Writes progress rows and reads what each said before in one statement
+   * (the callers hold the learners' locks). Completion is an event:
+   * completedAt is set once, when the rule first holds, with an audit event;
+   * losing completion later is audited too.
+   */
+  private async write(
+    manager: EntityManager,
+    caller: Caller,
+    moduleId: string,
+    learners: { userId: string; facts: ModuleFacts; result: CompletionResult }[],
+  ): Promise<{ user_id: string; completed_at: Date | null }[]> {
+    const now = this.clock.now();
+    const rows = learners.map(({ userId, facts, result }) => ({
+      user_id: userId,
+      status: result.status,
+      percentage: result.percentage,
+      steps_done: facts.stepsDone,
+      steps_total: facts.stepsTotal,
+      items_done: result.checklist.filter((item) => item.done).length,
+      items_total: result.checklist.length,
+      activities_done: facts.facts.activities
+        .filter((activity) => activity.steps.length > 0 && activity.steps.every((step) => step.done))
+        .map((activity) => activity.id),
+      attempts_used: facts.attemptsUsed,
+      counted_score: facts.facts.knowledgeCheck.countedScaled,
+      passed: facts.facts.knowledgeCheck.passed,
+      completed_at: result.completed ? now : null,
+      last_activity_at: facts.lastActivityAt,
+    }));
+    const written = await manager.query<
+      {
+        user_id: string;
+        completed_at: Date | null;
+        previous_status: string | null;
+        previous_completed_at: Date | null;
+      }[]
     >(
-      `WITH previous AS (SELECT status, completed_at FROM module_progress WHERE user_id = $1 AND module_id = $2),
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(
+           user_id uuid, status text, percentage integer, steps_done integer, steps_total integer,
+           items_done integer, items_total integer, activities_done uuid[], attempts_used integer,
+           counted_score double precision, passed boolean, completed_at timestamptz, last_activity_at timestamptz)),
+       previous AS (
+         SELECT mp.user_id, mp.status, mp.completed_at FROM module_progress mp
+          WHERE mp.module_id = $1 AND mp.user_id IN (SELECT user_id FROM input)),
        written AS (
          INSERT INTO module_progress (user_id, module_id, status, percentage, steps_done, steps_total, items_done,
                                       items_total, activities_done, attempts_used, counted_score, passed,
                                       completed_at, last_activity_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10, $11, $12, $13, $14)
+         SELECT user_id, $1, status, percentage, steps_done, steps_total, items_done, items_total, activities_done,
+                attempts_used, counted_score, passed, completed_at, last_activity_at
+           FROM input
          ON CONFLICT (user_id, module_id) DO UPDATE
            SET status = EXCLUDED.status, percentage = EXCLUDED.percentage, steps_done = EXCLUDED.steps_done,
                steps_total = EXCLUDED.steps_total, items_done = EXCLUDED.items_done,
@@ -190,44 +259,31 @@ export class ProgressService {
                passed = EXCLUDED.passed, last_activity_at = EXCLUDED.last_activity_at, updated_at = now(),
                -- Completion is an event: the first time stands.
                completed_at = coalesce(module_progress.completed_at, EXCLUDED.completed_at)
-         RETURNING completed_at)
-       SELECT w.completed_at, p.status AS previous_status, p.completed_at AS previous_completed_at
-         FROM written w LEFT JOIN previous p ON TRUE`,
-      [
-        userId,
-        moduleId,
-        result.status,
-        result.percentage,
-        facts.stepsDone,
-        facts.stepsTotal,
-        itemsDone,
-        result.checklist.length,
-        activitiesDone,
-        facts.attemptsUsed,
-        facts.facts.knowledgeCheck.countedScaled,
-        facts.facts.knowledgeCheck.passed,
-        result.completed ? this.clock.now() : null,
-        facts.lastActivityAt,
-      ],
+         RETURNING user_id, completed_at)
+       SELECT w.user_id, w.completed_at, p.status AS previous_status, p.completed_at AS previous_completed_at
+         FROM written w LEFT JOIN previous p ON p.user_id = w.user_id`,
+      [moduleId, JSON.stringify(rows)],
     );
-    const completedAt = written.completed_at;
-    const existing = { status: written.previous_status, completedAt: written.previous_completed_at };
-    if (result.completed && !existing.completedAt) {
-      await this.audit.record(manager, caller, {
-        action: 'module.completed',
-        targetType: 'module',
-        targetId: moduleId,
-        after: { userId, completedAt: completedAt?.toISOString() },
-      });
-    } else if (!result.completed && existing.status === 'completed') {
-      await this.audit.record(manager, caller, {
-        action: 'module.completion_lost',
-        targetType: 'module',
-        targetId: moduleId,
-        after: { userId, unmet: result.unmet },
-      });
+    const outcome = new Map(learners.map((learner) => [learner.userId, learner.result]));
+    for (const row of written) {
+      const result = outcome.get(row.user_id)!;
+      if (result.completed && !row.previous_completed_at) {
+        await this.audit.record(manager, caller, {
+          action: 'module.completed',
+          targetType: 'module',
+          targetId: moduleId,
+          after: { userId: row.user_id, completedAt: row.completed_at?.toISOString() },
+        });
+      } else if (!result.completed && row.previous_status === 'completed') {
+        await this.audit.record(manager, caller, {
+          action: 'module.completion_lost',
+          targetType: 'module',
+          targetId: moduleId,
+          after: { userId: row.user_id, unmet: result.unmet },
+        });
+      }
     }
-    return toModuleProgressView(userId, facts, result, completedAt);
+    return written;
   }
 
   private async views(manager: EntityManager, userId: string, moduleIds: string[]): Promise<ModuleProgressDto[]> {
