@@ -19,19 +19,30 @@ export interface AuditEntry {
 @Injectable()
 export class AuditService {
   async record(manager: EntityManager, caller: Caller, entry: AuditEntry): Promise<void> {
+    await this.recordAll(manager, caller, [entry]);
+  }
+
+  /** Several events of one change (one per learner of an import, say) in one statement. */
+  async recordAll(manager: EntityManager, caller: Caller, entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     const { principal } = caller;
+    const actorType = principal.kind === 'client' && principal.clientId === 'system' ? 'system' : principal.kind;
+    const actorId = principal.kind === 'client' ? principal.clientId : principal.id;
+    // One INSERT for all of them (TypeORM batches the new rows of one entity).
     await manager.save(
-      manager.create(AuditEvent, {
-        actorType: principal.kind === 'client' && principal.clientId === 'system' ? 'system' : principal.kind,
-        actorId: principal.kind === 'client' ? principal.clientId : principal.id,
-        action: entry.action,
-        targetType: entry.targetType,
-        targetId: entry.targetId,
-        before: entry.before ?? null,
-        after: entry.after ?? null,
-        reason: entry.reason ?? null,
-        requestId: caller.requestId,
-      }),
+      entries.map((entry) =>
+        manager.create(AuditEvent, {
+          actorType,
+          actorId,
+          action: entry.action,
+          targetType: entry.targetType,
+          targetId: entry.targetId,
+          before: entry.before ?? null,
+          after: entry.after ?? null,
+          reason: entry.reason ?? null,
+          requestId: caller.requestId,
+        }),
+      ),
     );
   }
 }

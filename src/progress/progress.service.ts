@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { type AuditEntry, AuditService } from '../audit/audit.service';
 import { type Caller, isAdmin, type Principal } from '../auth/access.types';
 import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
 import { isUuid, resolveUserRef } from '../auth/user-ref';
@@ -265,17 +265,18 @@ export class ProgressService {
       [moduleId, JSON.stringify(rows)],
     );
     const outcome = new Map(learners.map((learner) => [learner.userId, learner.result]));
+    const events: AuditEntry[] = [];
     for (const row of written) {
       const result = outcome.get(row.user_id)!;
       if (result.completed && !row.previous_completed_at) {
-        await this.audit.record(manager, caller, {
+        events.push({
           action: 'module.completed',
           targetType: 'module',
           targetId: moduleId,
           after: { userId: row.user_id, completedAt: row.completed_at?.toISOString() },
         });
       } else if (!result.completed && row.previous_status === 'completed') {
-        await this.audit.record(manager, caller, {
+        events.push({
           action: 'module.completion_lost',
           targetType: 'module',
           targetId: moduleId,
@@ -283,6 +284,7 @@ export class ProgressService {
         });
       }
     }
+    await this.audit.recordAll(manager, caller, events);
     return written;
   }
 
