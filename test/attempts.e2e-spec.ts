@@ -4,7 +4,9 @@ import { DataSource } from 'typeorm';
 import { AttemptSweeper } from '../src/attempts/attempt-sweeper';
 import { AttemptsService } from '../src/attempts/attempts.service';
 import { AuditEvent } from '../src/audit/audit-event.entity';
+import { SYSTEM_CALLER } from '../src/auth/access.types';
 import { Clock } from '../src/common/clock';
+import { ProgressService } from '../src/progress/progress.service';
 import { createTestApp, type TestApp } from './support/app';
 import { importModule, smallAnswerKey, smallModule } from './support/content';
 import { bearer, createClient, createUser, type TestUser } from './support/identity';
@@ -386,6 +388,9 @@ describe('regrade after a key correction (e2e)', () => {
 
       const scores = () => t.app.get(DataSource).query('SELECT id, score_raw FROM attempts ORDER BY id');
       const before = await scores();
+      const beforeProgress = await t.app
+        .get(DataSource)
+        .query('SELECT user_id, counted_score FROM module_progress ORDER BY user_id');
       const dry = await request(t.server)
         .post(`/v1/quizzes/${quizId}/regrade`)
         .set(bearer(admin.token))
@@ -417,6 +422,23 @@ describe('regrade after a key correction (e2e)', () => {
         .getRepository(AuditEvent)
         .count({ where: { action: 'grade.regraded' } });
       expect(regraded).toBe(2);
+      // The changed learners' progress rows were brought up to date: a fresh refresh writes the same.
+      const progressRows = () =>
+        t.app
+          .get(DataSource)
+          .query('SELECT user_id, status, attempts_used, counted_score, passed FROM module_progress ORDER BY user_id');
+      const regradedRows = await progressRows();
+      const moduleId = (await t.app.get(DataSource).query('SELECT module_id FROM quizzes WHERE id = $1', [quizId]))[0]
+        .module_id as string;
+      await t.app.get(DataSource).transaction(async (manager) => {
+        for (const learner of [saidA, saidB, blank]) {
+          await t.app.get(ProgressService).refresh(manager, SYSTEM_CALLER, learner.id, moduleId);
+        }
+      });
+      expect(await progressRows()).toEqual(regradedRows);
+      expect(regradedRows.map((row: { counted_score: number | null }) => row.counted_score)).not.toEqual(
+        beforeProgress.map((row: { counted_score: number | null }) => row.counted_score),
+      );
       const again = await request(t.server)
         .post(`/v1/quizzes/${quizId}/regrade`)
         .set(bearer(admin.token))

@@ -208,7 +208,7 @@ export async function startBaseline(): Promise<RunningServer> {
       feedback: q.feedback,
     }));
     context.hasAttemptInProgress = false;
-    // In the same transaction, as ProgressService.refreshForQuiz after the API's finish.
+    // In the same transaction, as ProgressService.refresh after the API's finish.
     await refreshProgress(db, caller.id, caller.requestId, attempt.userId, context.moduleId);
   }
 
@@ -269,7 +269,7 @@ export async function startBaseline(): Promise<RunningServer> {
         updatedAt: now,
       };
       await insertAttempt(db, attempt);
-      // Starting is activity: the module's progress row, as ProgressService.refreshForQuiz.
+      // Starting is activity: the module's progress row, as ProgressService.refresh.
       await refreshProgress(db, caller.id, caller.requestId, caller.id, context.moduleId);
       const attemptView = await view(
         db,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { type AuditEntry, AuditService } from '../audit/audit.service';
 import { type Caller, isAdmin } from '../auth/access.types';
 import { LearnerAccessService } from '../auth/learner-access.service';
 import { isUuid } from '../auth/user-ref';
@@ -97,14 +97,9 @@ export class GradingService {
           reason: grade.reason,
         });
       }
-      await this.rescore(
-        manager,
-        caller,
-        attempt,
-        { definitions, versions },
-        responses,
-        (await loadQuiz(manager, attempt.quizId)).settings.passMark,
-      );
+      const quiz = await loadQuiz(manager, attempt.quizId);
+      await this.rescore(manager, attempt, { definitions, versions }, responses, quiz.settings.passMark);
+      await this.progress.refresh(manager, caller, attempt.userId, quiz.moduleId);
       await this.audit.record(manager, caller, {
         action: 'attempt.rescored',
         targetType: 'attempt',
@@ -141,6 +136,8 @@ export class GradingService {
       const responses = await manager.find(AttemptResponse, { where: { attemptId: In(attempts.map((a) => a.id)) } });
 
       const changes: RegradeReportDto['changes'] = [];
+      const events: AuditEntry[] = [];
+      const rescored = new Set<string>();
       for (const attempt of attempts) {
         const stored = new Map(
           responses.filter((r) => r.attemptId === attempt.id).map((r) => [r.questionVersionId, r]),
@@ -155,12 +152,16 @@ export class GradingService {
           const stale = attempt.questionOrder.some(
             (pinned) => (stored.get(pinned)?.scoredVersionId ?? pinned) !== currentVersions.get(pinned),
           );
-          if (stale && !dryRun) await this.rescore(manager, caller, attempt, key, stored, quiz.settings.passMark);
+          if (stale && !dryRun) {
+            await this.rescore(manager, attempt, key, stored, quiz.settings.passMark);
+            rescored.add(attempt.userId);
+          }
           continue;
         }
         if (!dryRun) {
-          await this.rescore(manager, caller, attempt, key, stored, quiz.settings.passMark);
-          await this.audit.record(manager, caller, {
+          await this.rescore(manager, attempt, key, stored, quiz.settings.passMark);
+          rescored.add(attempt.userId);
+          events.push({
             action: 'grade.regraded',
             targetType: 'attempt',
             targetId: attempt.id,
@@ -177,14 +178,19 @@ export class GradingService {
           to: { raw: total.raw, max: total.max, scaled: total.scaled, passed: total.passed, pending: total.pending },
         });
       }
+      // Each learner's progress row once, a thousand learners per statement, and the events together.
+      await this.progress.refreshLearners(manager, caller, quiz.moduleId, [...rescored]);
+      await this.audit.recordAll(manager, caller, events);
       return { dryRun, examined: attempts.length, changes };
     });
   }
 
-  /** Writes per-question scores and the attempt's totals from the given definitions and responses. */
+  /**
+   * Writes per-question scores and the attempt's totals from the given
+   * definitions and responses. The caller brings the progress row up to date.
+   */
   private async rescore(
     manager: EntityManager,
-    caller: Caller,
     attempt: Attempt,
     key: { definitions: ReadonlyMap<string, QuestionDefinition>; versions: ReadonlyMap<string, string> },
     responses: ReadonlyMap<string, AttemptResponse>,
@@ -198,7 +204,6 @@ export class GradingService {
       key.versions,
     );
     await writeAttemptScores(manager, attempt, total, questions);
-    await this.progress.refreshForQuiz(manager, caller, attempt.userId, attempt.quizId);
   }
 
   /** For each pinned version id, its question's current version (id and definition). */

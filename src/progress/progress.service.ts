@@ -10,7 +10,6 @@ import { DomainError, ResourceNotFound } from '../common/errors/domain-error';
 import { ActivityStep } from '../content/entities/activity-step.entity';
 import { ChecklistItem } from '../content/entities/checklist-item.entity';
 import { CourseModule } from '../content/entities/course-module.entity';
-import { Quiz } from '../content/entities/quiz.entity';
 import { User } from '../users/user.entity';
 import { type CompletionResult, evaluateCompletion } from './completion';
 import type { CourseProgressDto, MarkDto, ModuleProgressDto } from './dto/progress.dto';
@@ -154,12 +153,6 @@ export class ProgressService {
         modules.map((module) => module.id),
       ),
     };
-  }
-
-  /** After an attempt is started, scored or graded: bring the module's progress row up to date. */
-  async refreshForQuiz(manager: EntityManager, caller: Caller, userId: string, quizId: string): Promise<void> {
-    const quiz = await manager.findOne(Quiz, { select: { id: true, moduleId: true }, where: { id: quizId } });
-    if (quiz) await this.refresh(manager, caller, userId, quiz.moduleId);
   }
 
   /**
