@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { type AuditEntry, AuditService } from '../audit/audit.service';
 import { type Caller, isAdmin } from '../auth/access.types';
 import { LearnerAccessService } from '../auth/learner-access.service';
@@ -11,6 +11,7 @@ import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-erro
 import type { QuestionDefinition } from '../content/question.types';
 import { AttemptInProgress } from './attempt-errors';
 import { scoreStoredAttempt } from './attempt-record';
+import { RESPONSE_COLUMNS, responseFromRow, type ResponseRow } from './attempt-rows';
 import { writeAttemptScores } from './attempt-scores.repository';
 import { toAttemptScore } from './attempt-view';
 import { AttemptsService } from './attempts.service';
@@ -133,15 +134,19 @@ export class GradingService {
       ]);
       const currentDefinitions = new Map([...current].map(([pinned, { definition }]) => [pinned, definition]));
       const currentVersions = new Map([...current].map(([pinned, { versionId }]) => [pinned, versionId]));
-      const responses = await manager.find(AttemptResponse, { where: { attemptId: In(attempts.map((a) => a.id)) } });
-
       const changes: RegradeReportDto['changes'] = [];
       const events: AuditEntry[] = [];
       const rescored = new Set<string>();
-      for (const attempt of attempts) {
-        const stored = new Map(
-          responses.filter((r) => r.attemptId === attempt.id).map((r) => [r.questionVersionId, r]),
-        );
+      // Responses a batch of attempts at a time, so memory does not grow with the number of learners.
+      let responses = new Map<string, Map<string, AttemptResponse>>();
+      for (const [index, attempt] of attempts.entries()) {
+        if (index % REGRADE_BATCH === 0) {
+          responses = await responsesByAttempt(
+            manager,
+            attempts.slice(index, index + REGRADE_BATCH).map((a) => a.id),
+          );
+        }
+        const stored = responses.get(attempt.id) ?? new Map<string, AttemptResponse>();
         const before = toAttemptScore(attempt);
         const { total } = scoreStoredAttempt(attempt.questionOrder, currentDefinitions, stored, quiz.settings.passMark);
         const key = { definitions: currentDefinitions, versions: currentVersions };
@@ -226,4 +231,25 @@ export class GradingService {
 
 function graderId(caller: Caller): string {
   return caller.principal.id;
+}
+
+/** Attempts whose responses a regrade holds in memory at once. */
+const REGRADE_BATCH = 500;
+
+/** The stored responses of the given attempts, by attempt and question version, in one statement. */
+async function responsesByAttempt(
+  manager: EntityManager,
+  attemptIds: string[],
+): Promise<Map<string, Map<string, AttemptResponse>>> {
+  const rows = await manager.query<ResponseRow[]>(
+    `SELECT ${RESPONSE_COLUMNS} FROM attempt_responses WHERE attempt_id = ANY($1::uuid[])`,
+    [attemptIds],
+  );
+  const byAttempt = new Map<string, Map<string, AttemptResponse>>();
+  for (const row of rows) {
+    let own = byAttempt.get(row.attempt_id);
+    if (!own) byAttempt.set(row.attempt_id, (own = new Map<string, AttemptResponse>()));
+    own.set(row.question_version_id, responseFromRow(row));
+  }
+  return byAttempt;
 }
