@@ -7,7 +7,7 @@
  * learners' own writes in the module wait.
  *
  *   BENCH_KEEP=1 BENCH_LEARNERS=10000 BENCH_ONLY=item npm run bench:reports   # keeps assessment_bench_reports
- *   npm run build && npx tsc -p tsconfig.bench.json && node dist/bench/admin-ops.js
+ *   npm run bench:admin   # = npm run build && tsc -p tsconfig.bench.json && node dist/bench/admin-ops.js
  *
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/assessment_bench_reports).
  * It changes that database (it leaves Module 5 as the seeds have it).
