@@ -10,9 +10,9 @@ import { ProgressService } from '../progress/progress.service';
 import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
 import type { QuestionDefinition } from '../content/question.types';
 import { AttemptInProgress } from './attempt-errors';
-import { scoreStoredAttempt } from './attempt-record';
+import { type ScoredQuestion, scoreStoredAttempt } from './attempt-record';
 import { RESPONSE_COLUMNS, responseFromRow, type ResponseRow } from './attempt-rows';
-import { writeAttemptScores } from './attempt-scores.repository';
+import { applyAttemptTotals, writeAttemptScores, writeScoresOfAttempts } from './attempt-scores.repository';
 import { toAttemptScore } from './attempt-view';
 import { AttemptsService } from './attempts.service';
 import type { AttemptResponseDto, GradeAttemptDto, RegradeReportDto } from './dto/attempt.dto';
@@ -99,7 +99,13 @@ export class GradingService {
         });
       }
       const quiz = await loadQuiz(manager, attempt.quizId);
-      await this.rescore(manager, attempt, { definitions, versions }, responses, quiz.settings.passMark);
+      const { total, questions } = this.scoreAgainst(
+        attempt,
+        { definitions, versions },
+        responses,
+        quiz.settings.passMark,
+      );
+      await writeAttemptScores(manager, attempt, total, questions);
       await this.progress.refresh(manager, caller, attempt.userId, quiz.moduleId);
       await this.audit.record(manager, caller, {
         action: 'attempt.rescored',
@@ -137,10 +143,20 @@ export class GradingService {
       const changes: RegradeReportDto['changes'] = [];
       const events: AuditEntry[] = [];
       const rescored = new Set<string>();
-      // Responses a batch of attempts at a time, so memory does not grow with the number of learners.
+      // A batch of attempts at a time: their responses read in one statement, their new scores
+      // written in one, so memory and round trips do not grow with the number of learners.
+      const key = { definitions: currentDefinitions, versions: currentVersions };
+      const toWrite: { attempt: Attempt; questions: ScoredQuestion[] }[] = [];
+      const rescore = (attempt: Attempt, stored: ReadonlyMap<string, AttemptResponse>) => {
+        const { total, questions } = this.scoreAgainst(attempt, key, stored, quiz.settings.passMark);
+        applyAttemptTotals(attempt, total);
+        toWrite.push({ attempt, questions });
+        rescored.add(attempt.userId);
+      };
       let responses = new Map<string, Map<string, AttemptResponse>>();
       for (const [index, attempt] of attempts.entries()) {
         if (index % REGRADE_BATCH === 0) {
+          await writeScoresOfAttempts(manager, toWrite.splice(0));
           responses = await responsesByAttempt(
             manager,
             attempts.slice(index, index + REGRADE_BATCH).map((a) => a.id),
@@ -149,7 +165,6 @@ export class GradingService {
         const stored = responses.get(attempt.id) ?? new Map<string, AttemptResponse>();
         const before = toAttemptScore(attempt);
         const { total } = scoreStoredAttempt(attempt.questionOrder, currentDefinitions, stored, quiz.settings.passMark);
-        const key = { definitions: currentDefinitions, versions: currentVersions };
         const scoreChanges =
           total.raw !== attempt.scoreRaw || total.max !== attempt.scoreMax || total.passed !== attempt.passed;
         if (!scoreChanges) {
@@ -157,15 +172,11 @@ export class GradingService {
           const stale = attempt.questionOrder.some(
             (pinned) => (stored.get(pinned)?.scoredVersionId ?? pinned) !== currentVersions.get(pinned),
           );
-          if (stale && !dryRun) {
-            await this.rescore(manager, attempt, key, stored, quiz.settings.passMark);
-            rescored.add(attempt.userId);
-          }
+          if (stale && !dryRun) rescore(attempt, stored);
           continue;
         }
         if (!dryRun) {
-          await this.rescore(manager, attempt, key, stored, quiz.settings.passMark);
-          rescored.add(attempt.userId);
+          rescore(attempt, stored);
           events.push({
             action: 'grade.regraded',
             targetType: 'attempt',
@@ -183,6 +194,7 @@ export class GradingService {
           to: { raw: total.raw, max: total.max, scaled: total.scaled, passed: total.passed, pending: total.pending },
         });
       }
+      await writeScoresOfAttempts(manager, toWrite);
       // Each learner's progress row once, a thousand learners per statement, and the events together.
       await this.progress.refreshLearners(manager, caller, quiz.moduleId, [...rescored]);
       await this.audit.recordAll(manager, caller, events);
@@ -190,25 +202,14 @@ export class GradingService {
     });
   }
 
-  /**
-   * Writes per-question scores and the attempt's totals from the given
-   * definitions and responses. The caller brings the progress row up to date.
-   */
-  private async rescore(
-    manager: EntityManager,
+  /** Per-question scores and the attempt's totals from the given key (definitions, and which version scored each). */
+  private scoreAgainst(
     attempt: Attempt,
     key: { definitions: ReadonlyMap<string, QuestionDefinition>; versions: ReadonlyMap<string, string> },
     responses: ReadonlyMap<string, AttemptResponse>,
     passMark: number,
   ) {
-    const { total, questions } = scoreStoredAttempt(
-      attempt.questionOrder,
-      key.definitions,
-      responses,
-      passMark,
-      key.versions,
-    );
-    await writeAttemptScores(manager, attempt, total, questions);
+    return scoreStoredAttempt(attempt.questionOrder, key.definitions, responses, passMark, key.versions);
   }
 
   /** For each pinned version id, its question's current version (id and definition). */
