@@ -5,6 +5,12 @@ import type { Attempt } from './entities/attempt.entity';
 import type { AttemptResponse } from './entities/attempt-response.entity';
 import type { AttemptScore } from './scoring';
 
+/** A score row replaces the previous scoring of the same answer; the answer itself stays. */
+const SCORES_REPLACE = `ON CONFLICT (attempt_id, question_version_id) DO UPDATE
+         SET scored_version_id = EXCLUDED.scored_version_id, auto_score = EXCLUDED.auto_score,
+             max_score = EXCLUDED.max_score, correctness = EXCLUDED.correctness, feedback = EXCLUDED.feedback,
+             updated_at = now()`;
+
 /**
  * Writes an attempt's per-question scores and its totals in one statement,
  * whatever the number of questions; the state follows from what is still
@@ -31,10 +37,7 @@ export async function writeAttemptScores(
        SELECT $1, s.question_version_id, s.scored_version_id, s.auto_score, s.max_score, s.correctness, s.feedback
          FROM jsonb_to_recordset($2::jsonb) AS s(question_version_id uuid, scored_version_id uuid,
               auto_score float8, max_score float8, correctness text, feedback jsonb)
-       ON CONFLICT (attempt_id, question_version_id) DO UPDATE
-         SET scored_version_id = EXCLUDED.scored_version_id, auto_score = EXCLUDED.auto_score,
-             max_score = EXCLUDED.max_score, correctness = EXCLUDED.correctness, feedback = EXCLUDED.feedback,
-             updated_at = now()
+       ${SCORES_REPLACE}
        RETURNING ${RESPONSE_COLUMNS})
      SELECT * FROM scores`,
     [
@@ -89,10 +92,7 @@ export async function writeScoresOfAttempts(
        SELECT i.id, s.question_version_id, s.scored_version_id, s.auto_score, s.max_score, s.correctness, s.feedback
          FROM input i, jsonb_to_recordset(i.scores) AS s(question_version_id uuid, scored_version_id uuid,
               auto_score float8, max_score float8, correctness text, feedback jsonb)
-       ON CONFLICT (attempt_id, question_version_id) DO UPDATE
-         SET scored_version_id = EXCLUDED.scored_version_id, auto_score = EXCLUDED.auto_score,
-             max_score = EXCLUDED.max_score, correctness = EXCLUDED.correctness, feedback = EXCLUDED.feedback,
-             updated_at = now()
+       ${SCORES_REPLACE}
        RETURNING 1)
      SELECT count(*)::int AS written FROM scores`,
     [
