@@ -147,8 +147,7 @@ export class GradingService {
       // written in one, so memory and round trips do not grow with the number of learners.
       const key = { definitions: currentDefinitions, versions: currentVersions };
       const toWrite: { attempt: Attempt; questions: ScoredQuestion[] }[] = [];
-      const rescore = (attempt: Attempt, stored: ReadonlyMap<string, AttemptResponse>) => {
-        const { total, questions } = this.scoreAgainst(attempt, key, stored, quiz.settings.passMark);
+      const rescore = (attempt: Attempt, { total, questions }: ReturnType<typeof scoreStoredAttempt>) => {
         applyAttemptTotals(attempt, total);
         toWrite.push({ attempt, questions });
         rescored.add(attempt.userId);
@@ -164,7 +163,8 @@ export class GradingService {
         }
         const stored = responses.get(attempt.id) ?? new Map<string, AttemptResponse>();
         const before = toAttemptScore(attempt);
-        const { total } = scoreStoredAttempt(attempt.questionOrder, currentDefinitions, stored, quiz.settings.passMark);
+        const scored = this.scoreAgainst(attempt, key, stored, quiz.settings.passMark);
+        const { total } = scored;
         const scoreChanges =
           total.raw !== attempt.scoreRaw || total.max !== attempt.scoreMax || total.passed !== attempt.passed;
         if (!scoreChanges) {
@@ -172,11 +172,11 @@ export class GradingService {
           const stale = attempt.questionOrder.some(
             (pinned) => (stored.get(pinned)?.scoredVersionId ?? pinned) !== currentVersions.get(pinned),
           );
-          if (stale && !dryRun) rescore(attempt, stored);
+          if (stale && !dryRun) rescore(attempt, scored);
           continue;
         }
         if (!dryRun) {
-          rescore(attempt, stored);
+          rescore(attempt, scored);
           events.push({
             action: 'grade.regraded',
             targetType: 'attempt',
