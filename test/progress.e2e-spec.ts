@@ -359,6 +359,30 @@ describe('progress rows when a module is re-imported (e2e)', () => {
       });
       expect(await rows()).toEqual(afterImport);
       expect(await progress.findOneBy({ userId: idle.id, moduleId })).toBeNull();
+
+      // While the module's rows are recomputed, a learner's own write in it waits, even one without a row yet.
+      const runner = t.app.get(DataSource).createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      let answered = false;
+      let ticked: Promise<request.Response> | undefined;
+      try {
+        await t.app.get(ProgressService).refreshLearners(runner.manager, SYSTEM_CALLER, moduleId, [done.id]);
+        ticked = tick(idle, `steps/${steps[0]}`).then((response) => {
+          answered = true;
+          return response;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(answered).toBe(false);
+      } finally {
+        await runner.commitTransaction();
+        await runner.release();
+      }
+      await ticked;
+      expect(await progress.findOneByOrFail({ userId: idle.id, moduleId })).toMatchObject({
+        stepsDone: 1,
+        stepsTotal: 4,
+      });
     } finally {
       await t.close();
     }

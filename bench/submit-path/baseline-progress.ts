@@ -64,7 +64,10 @@ export async function refreshProgress(
   userId: string,
   moduleId: string,
 ): Promise<void> {
-  await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`progress:${userId}:${moduleId}`]);
+  await db.query('SELECT pg_advisory_xact_lock_shared(hashtext($1)), pg_advisory_xact_lock(hashtext($2))', [
+    `progress-module:${moduleId}`,
+    `progress:${userId}:${moduleId}`,
+  ]);
   const [facts] = await loadModuleFacts(asManager(db), userId, [moduleId]);
   const result = evaluateCompletion(facts.facts);
   const { rows } = await db.query(WRITE_PROGRESS, [

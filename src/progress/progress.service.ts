@@ -174,13 +174,11 @@ export class ProgressService {
    * learners instead of three per learner: the rows change the same way.
    */
   async refreshLearners(manager: EntityManager, caller: Caller, moduleId: string, userIds: string[]): Promise<void> {
+    // The whole module at once: every learner's writes in it, those without a row yet included, wait until
+    // this transaction commits, and one lock is held however many learners there are.
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`progress-module:${moduleId}`]);
     for (let start = 0; start < userIds.length; start += REFRESH_BATCH) {
       const batch = userIds.slice(start, start + REFRESH_BATCH);
-      // Each learner's lock, as `lock` takes it: their own writes wait until this transaction commits.
-      await manager.query(
-        `SELECT count(pg_advisory_xact_lock(hashtext('progress:' || u || ':' || $2))) FROM unnest($1::text[]) u`,
-        [batch, moduleId],
-      );
       const facts = await loadModuleFactsOfLearners(manager, moduleId, batch);
       await this.write(
         manager,
@@ -296,9 +294,17 @@ export class ProgressService {
     return item;
   }
 
-  /** Facts and the progress row of one learner and module change one writer at a time. */
+  /**
+   * Facts and the progress row of one learner and module change one writer at
+   * a time (the learner's lock), and not while the module's rows are being
+   * recomputed as a whole (`refreshLearners` holds the module's lock; learners
+   * share it with each other).
+   */
   private async lock(manager: EntityManager, userId: string, moduleId: string) {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`progress:${userId}:${moduleId}`]);
+    await manager.query('SELECT pg_advisory_xact_lock_shared(hashtext($1)), pg_advisory_xact_lock(hashtext($2))', [
+      `progress-module:${moduleId}`,
+      `progress:${userId}:${moduleId}`,
+    ]);
   }
 
   /** As AttemptsService.assertAccess: a person acting for themselves was found when their token was accepted. */
