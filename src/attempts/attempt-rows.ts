@@ -125,6 +125,24 @@ export async function loadResponses(manager: EntityManager, attemptId: string): 
   return rows.map(responseFromRow);
 }
 
+/** The stored responses of the given attempts, by attempt and question version, in one statement. */
+export async function loadResponsesOf(
+  manager: EntityManager,
+  attemptIds: string[],
+): Promise<Map<string, Map<string, AttemptResponse>>> {
+  const rows = await manager.query<ResponseRow[]>(
+    `SELECT ${RESPONSE_COLUMNS} FROM attempt_responses WHERE attempt_id = ANY($1::uuid[])`,
+    [attemptIds],
+  );
+  const byAttempt = new Map<string, Map<string, AttemptResponse>>();
+  for (const row of rows) {
+    let own = byAttempt.get(row.attempt_id);
+    if (!own) byAttempt.set(row.attempt_id, (own = new Map<string, AttemptResponse>()));
+    own.set(row.question_version_id, responseFromRow(row));
+  }
+  return byAttempt;
+}
+
 /** A learner's attempts (of one quiz, or all), by quiz and number, with the settings of each quiz they took. */
 export async function loadAttemptsOf(
   manager: EntityManager,

@@ -11,7 +11,7 @@ import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-erro
 import type { QuestionDefinition } from '../content/question.types';
 import { AttemptInProgress } from './attempt-errors';
 import { type ScoredQuestion, scoreStoredAttempt } from './attempt-record';
-import { RESPONSE_COLUMNS, responseFromRow, type ResponseRow } from './attempt-rows';
+import { loadResponsesOf } from './attempt-rows';
 import { applyAttemptTotals, writeAttemptScores, writeScoresOfAttempts } from './attempt-scores.repository';
 import { toAttemptScore } from './attempt-view';
 import { AttemptsService } from './attempts.service';
@@ -156,7 +156,7 @@ export class GradingService {
       for (const [index, attempt] of attempts.entries()) {
         if (index % REGRADE_BATCH === 0) {
           await writeScoresOfAttempts(manager, toWrite.splice(0));
-          responses = await responsesByAttempt(
+          responses = await loadResponsesOf(
             manager,
             attempts.slice(index, index + REGRADE_BATCH).map((a) => a.id),
           );
@@ -236,21 +236,3 @@ function graderId(caller: Caller): string {
 
 /** Attempts whose responses a regrade holds in memory at once. */
 const REGRADE_BATCH = 500;
-
-/** The stored responses of the given attempts, by attempt and question version, in one statement. */
-async function responsesByAttempt(
-  manager: EntityManager,
-  attemptIds: string[],
-): Promise<Map<string, Map<string, AttemptResponse>>> {
-  const rows = await manager.query<ResponseRow[]>(
-    `SELECT ${RESPONSE_COLUMNS} FROM attempt_responses WHERE attempt_id = ANY($1::uuid[])`,
-    [attemptIds],
-  );
-  const byAttempt = new Map<string, Map<string, AttemptResponse>>();
-  for (const row of rows) {
-    let own = byAttempt.get(row.attempt_id);
-    if (!own) byAttempt.set(row.attempt_id, (own = new Map<string, AttemptResponse>()));
-    own.set(row.question_version_id, responseFromRow(row));
-  }
-  return byAttempt;
-}

@@ -170,8 +170,8 @@ export class ProgressService {
 
   /**
    * `refresh` for many learners of one module (an import that changed its
-   * steps, items, rule or quiz settings), in three statements per thousand
-   * learners instead of three per learner: the rows change the same way.
+   * steps, items, rule or quiz settings, or a regrade), in two statements per
+   * thousand learners instead of three per learner: the rows change the same way.
    */
   async refreshLearners(manager: EntityManager, caller: Caller, moduleId: string, userIds: string[]): Promise<void> {
     // The whole module at once: every learner's writes in it, those without a row yet included, wait until
@@ -191,7 +191,7 @@ export class ProgressService {
 
   /**
    * Writes progress rows and reads what each said before in one statement
-   * (the callers hold the learners' locks). Completion is an event:
+   * (the callers hold each learner's lock, or the module's). Completion is an event:
    * completedAt is set once, when the rule first holds, with an audit event;
    * losing completion later is audited too.
    */
