@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startEmbeddedProcess } from './embedded-process';
-import { EMBEDDED_TEMPLATE_ENV, TEMPLATE_DATABASE, withDatabase } from './test-env';
+import { EMBEDDED_TEMPLATE_ENV, templateDatabaseFor, withDatabase } from './test-env';
 
 export interface TestDatabase {
   url: string;
@@ -23,7 +23,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     // Concurrent clones of one template can collide briefly; try again.
     for (let attempt = 1; ; attempt++) {
       try {
-        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabaseFor(serverUrl)}`);
         return;
       } catch (error) {
         if (attempt >= 10 || !/being accessed by other users/.test(String(error))) throw error;

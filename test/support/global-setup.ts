@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { createDataSource } from '../../src/database/data-source';
 import { runMigrations } from '../../src/database/migrate';
 import { startEmbeddedProcess } from './embedded-process';
-import { EMBEDDED_TEMPLATE_ENV, TEMPLATE_DATABASE, withDatabase } from './test-env';
+import { EMBEDDED_TEMPLATE_ENV, templateDatabaseFor, withDatabase } from './test-env';
 
 /**
  * Migrates one template database; each e2e file then gets a copy of its own.
@@ -14,15 +14,16 @@ import { EMBEDDED_TEMPLATE_ENV, TEMPLATE_DATABASE, withDatabase } from './test-e
 export default async function globalSetup() {
   const url = process.env.DATABASE_URL;
   if (url) {
+    const template = templateDatabaseFor(url);
     const admin = new Client({ connectionString: url });
     await admin.connect();
     try {
-      await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-      await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+      await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${template}`);
     } finally {
       await admin.end();
     }
-    await migrate(withDatabase(url, TEMPLATE_DATABASE), 2);
+    await migrate(withDatabase(url, template), 2);
     return;
   }
   const file = join(tmpdir(), `assessment-test-template-${process.pid}.tar`);
