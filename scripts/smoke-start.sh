@@ -59,12 +59,34 @@ counts=$(curl -fsS "http://127.0.0.1:$port/v1/modules/05-monitoring-logging-and-
      m.knowledgeCheck.bankQuestions >= 24].join(" ")')
 [ "$counts" = "4 9 8 32 11 8 6 true" ] || { echo "smoke: Module 5 not as expected: $counts" >&2; exit 1; }
 echo "smoke: Module 5 seeded at first start (objectives sections activities steps items linked kc bank>=24: $counts)"
+
+# One process per data folder: while the API runs, the CLI refuses, says why, and writes nothing.
+set +e
+cli_out=$(env -u DATABASE_URL DATA_DIR="$data_dir" PORT="$port" node dist/src/users/user-create.cli.js \
+  --email cli@test.example --role admin --password cli-password-1 2>&1)
+cli_status=$?
+set -e
+[ "$cli_status" -eq 75 ] || { echo "smoke: user:create beside the running API exited $cli_status: $cli_out" >&2; exit 1; }
+grep -q "is using the embedded database" <<<"$cli_out" && grep -q "POST http://127.0.0.1:$port/v1/users" <<<"$cli_out" ||
+  { echo "smoke: user:create did not say why or how: $cli_out" >&2; exit 1; }
+echo "smoke: user:create beside the running API refused (exit 75) and named the API's pid and the route to use"
 stop
+
+# With the API stopped the CLI may open the folder; what it says it created, the API then has.
+env -u DATABASE_URL DATA_DIR="$data_dir" node dist/src/users/user-create.cli.js \
+  --email cli@test.example --role admin --password cli-password-1 | grep -q "^Created admin cli@test.example" ||
+  { echo "smoke: user:create on the stopped API's folder did not create the user" >&2; exit 1; }
 
 start
 found=$(curl -fsS "http://127.0.0.1:$port/v1/users/$user_id" -H "authorization: Bearer $(token "$password")" |
   node -pe 'JSON.parse(require("fs").readFileSync(0)).email')
 [ "$found" = "smoke@test.example" ] || { echo "smoke: user lost across restart" >&2; exit 1; }
+cli_token=$(curl -fsS -X POST "http://127.0.0.1:$port/v1/auth/token" --data-urlencode grant_type=password \
+  --data-urlencode username=cli@test.example --data-urlencode password=cli-password-1 |
+  node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
+[ -n "$cli_token" ] || { echo "smoke: the user made by user:create cannot sign in" >&2; exit 1; }
+echo "smoke: the user user:create made while the API was stopped signs in after the restart"
+[ "$(stat -c %a "$data_dir/jwt-secret")" = 600 ] || { echo "smoke: jwt-secret is not owner-only" >&2; exit 1; }
 grep -c "Demo users (shown once" "$log" | grep -qx 1 || { echo "smoke: demo users printed more than once" >&2; exit 1; }
 echo "smoke: restarted; the user is still there and demo credentials were printed once"
 stop

@@ -2,12 +2,15 @@ import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/config';
 import { createLogger } from './common/logging/logger';
-import { resolveDatabase } from './database/resolve-database';
+import { DataFolderInUse } from './database/data-folder-lock';
+import { DatabaseUnreachable, waitForDatabase } from './database/wait-for-database';
+import { openStartupGate, type StartupGate } from './health/startup-gate';
+import { folderInUseMessage, openRuntime, type Runtime } from './runtime';
 
 async function bootstrap() {
-  let config;
+  let loaded;
   try {
-    config = loadConfig();
+    loaded = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -15,11 +18,25 @@ async function bootstrap() {
     }
     throw error;
   }
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(loaded.log.level);
 
-  const resolved = await resolveDatabase(config);
-  const embedded = resolved.embedded;
-  config = resolved.config;
+  let runtime: Runtime;
+  try {
+    runtime = await openRuntime(loaded, 'the API', {
+      onCompromised: (error) => {
+        // Another process took the data folder over: writing on would lose data.
+        logger.fatal({ err: error }, 'lost the lock on the data folder; exiting');
+        process.exit(1);
+      },
+    });
+  } catch (error) {
+    if (error instanceof DataFolderInUse) {
+      console.error(folderInUseMessage(error));
+      process.exit(75); // EX_TEMPFAIL
+    }
+    throw error;
+  }
+  const { config, embedded } = runtime;
   if (embedded) {
     logger.info(
       { dataDir: config.database.dataDir, url: embedded.url },
@@ -27,7 +44,21 @@ async function bootstrap() {
     );
   }
 
+  // A server database may still be starting: hold the port (live, not ready) until it answers.
+  let gate: StartupGate | undefined;
+  if (!embedded && config.database.url) {
+    gate = await openStartupGate(config.http.port, config.http.host);
+    await waitForDatabase(config.database.url, {
+      timeoutSeconds: config.database.connectTimeoutSeconds,
+      logger,
+      onFailure: ({ attempt, reason }) => gate?.setReason(`waiting for the database (try ${attempt}: ${reason})`),
+    });
+    gate.setReason('applying migrations');
+  }
+
   const { app } = await createApp(config, logger);
+  await app.init();
+  await gate?.close();
   await app.listen({ port: config.http.port, host: config.http.host });
   logger.info({ url: await app.getUrl(), docs: `${await app.getUrl()}/docs` }, 'listening');
 
@@ -42,7 +73,7 @@ async function bootstrap() {
     }, config.http.shutdownTimeoutMs).unref();
     // Closes the HTTP server (waiting for requests in flight), then the pool.
     await app.close();
-    await embedded?.stop();
+    await runtime.close();
     logger.info('stopped');
     process.exit(0);
   };
@@ -51,6 +82,7 @@ async function bootstrap() {
 }
 
 bootstrap().catch((error: unknown) => {
-  console.error('failed to start:', error instanceof Error ? (error.stack ?? error.message) : error);
+  if (error instanceof DatabaseUnreachable) console.error(`failed to start: ${error.message}`);
+  else console.error('failed to start:', error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -8,11 +8,12 @@ import type { AppConfig } from '../config/config';
  * against a few microseconds with a KeyObject.
  */
 export function jwtKeys(auth: AppConfig['auth']): { signingKey: KeyObject; verifyKey: KeyObject } {
-  if (auth.algorithm.startsWith('HS')) {
-    return {
-      signingKey: createSecretKey(Buffer.from(auth.signingKey)),
-      verifyKey: createSecretKey(Buffer.from(auth.verifyKey)),
-    };
+  const { signingKey, verifyKey } = auth;
+  if (signingKey === undefined || verifyKey === undefined) {
+    throw new Error('The signing key must be resolved before the app starts (see src/auth/local-secret.ts)');
   }
-  return { signingKey: createPrivateKey(auth.signingKey), verifyKey: createPublicKey(auth.verifyKey) };
+  if (auth.algorithm.startsWith('HS')) {
+    return { signingKey: createSecretKey(Buffer.from(signingKey)), verifyKey: createSecretKey(Buffer.from(verifyKey)) };
+  }
+  return { signingKey: createPrivateKey(signingKey), verifyKey: createPublicKey(verifyKey) };
 }

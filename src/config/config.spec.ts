@@ -1,4 +1,4 @@
-import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from './config';
+import { ConfigError, loadConfig } from './config';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -17,6 +17,19 @@ describe('loadConfig', () => {
     expect(config.http.port).toBe(3000);
     expect(config.database.url).toBeUndefined();
     expect(config.database.dataDir).toBe('./.data');
+  });
+
+  it('listens on loopback unless HOST says otherwise', () => {
+    expect(loadConfig({}).http.host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'test' }).http.host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).http.host).toBe('0.0.0.0');
+  });
+
+  it('carries no signing secret of its own: without JWT_SECRET the key is left to the data folder', () => {
+    const config = loadConfig({});
+    expect(config.auth.signingKey).toBeUndefined();
+    expect(config.auth.verifyKey).toBeUndefined();
+    expect(loadConfig({ JWT_SECRET: 's'.repeat(40) }).auth.signingKey).toBe('s'.repeat(40));
   });
 
   it('reads and converts values', () => {
@@ -40,10 +53,18 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(3);
   });
 
-  it('refuses production without DATABASE_URL or with the development secret', () => {
-    const problems = problemsOf({ NODE_ENV: 'production' });
-    expect(problems).toEqual(
-      expect.arrayContaining([expect.stringMatching(/DATABASE_URL is required/), expect.stringMatching(/JWT_SECRET/)]),
+  it('refuses production without DATABASE_URL or a secret of its own, and with demo users', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', DEMO_USERS: 'true' });
+    expect(problems).toEqual([
+      expect.stringMatching(/DATABASE_URL is required/),
+      expect.stringMatching(/JWT_SECRET .* is required/),
+      expect.stringMatching(/DEMO_USERS/),
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app@db/a', JWT_SECRET: '' })).toEqual([
+      expect.stringMatching(/JWT_SECRET .* is required/),
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app@db/a', JWT_ALGORITHM: 'RS256' })).toEqual(
+      [expect.stringMatching(/JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are required/)],
     );
   });
 
@@ -54,7 +75,8 @@ describe('loadConfig', () => {
       JWT_SECRET: 'x'.repeat(48),
     });
     expect(config.env).toBe('production');
-    expect(config.auth.signingKey).not.toBe(DEVELOPMENT_JWT_SECRET);
+    expect(config.auth.signingKey).toBe('x'.repeat(48));
+    expect(config.demoUsers).toBe(false);
   });
 
   it('refuses a short JWT secret', () => {

@@ -12,9 +12,6 @@ import {
   validateSync,
 } from 'class-validator';
 
-/** Secrets that ship in the repository for local use; production refuses them. */
-export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789abcdef';
-
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
@@ -29,8 +26,10 @@ class EnvironmentVariables {
   @Max(65535)
   PORT = 3000;
 
+  /** Loopback unless told otherwise: listening on every interface is a deliberate `HOST=0.0.0.0`. */
   @IsString()
-  HOST = '0.0.0.0';
+  @MinLength(1)
+  HOST = '127.0.0.1';
 
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -46,6 +45,27 @@ class EnvironmentVariables {
   @Min(1)
   @Max(200)
   DB_POOL_SIZE = 10;
+
+  /** How long a request waits for a pooled connection (or a new one) before answering 503. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  DB_ACQUIRE_TIMEOUT_MS = 5_000;
+
+  /** PostgreSQL's statement_timeout for every connection; a statement past it is cancelled (503). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  DB_STATEMENT_TIMEOUT_MS = 30_000;
+
+  /** How long a starting instance keeps trying to reach DATABASE_URL before it gives up. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600)
+  DB_CONNECT_TIMEOUT_S = 60;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
@@ -84,10 +104,15 @@ class EnvironmentVariables {
   @IsIn(['HS256', 'RS256', 'ES256'])
   JWT_ALGORITHM: 'HS256' | 'RS256' | 'ES256' = 'HS256';
 
-  /** Signs and verifies access tokens when JWT_ALGORITHM is HS256. */
+  /**
+   * Signs and verifies access tokens when JWT_ALGORITHM is HS256. Unset outside
+   * production: a random secret is generated once and kept in DATA_DIR.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
-  JWT_SECRET = DEVELOPMENT_JWT_SECRET;
+  JWT_SECRET?: string;
 
   /** PEM keys for RS256/ES256; `\n` escapes are accepted for one-line values. */
   @Transform(emptyToUndefined)
@@ -199,15 +224,21 @@ export interface AppConfig {
     url?: string;
     dataDir: string;
     poolSize: number;
+    acquireTimeoutMs: number;
+    statementTimeoutMs: number;
+    connectTimeoutSeconds: number;
   };
   log: { level: EnvironmentVariables['LOG_LEVEL'] };
   metrics: { token?: string };
   auth: {
     algorithm: EnvironmentVariables['JWT_ALGORITHM'];
-    /** HS256 secret, or the PEM private key for RS256/ES256. */
-    signingKey: string;
-    /** HS256 secret, or the PEM public key for RS256/ES256. */
-    verifyKey: string;
+    /**
+     * HS256 secret, or the PEM private key for RS256/ES256. Undefined means: the
+     * secret kept in the data folder, resolved at start (src/auth/local-secret.ts).
+     */
+    signingKey?: string;
+    /** HS256 secret, or the PEM public key for RS256/ES256; undefined as signingKey. */
+    verifyKey?: string;
     issuer: string;
     audience: string;
     accessTokenTtlSeconds: number;
@@ -259,8 +290,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (vars.NODE_ENV === 'production') {
     if (!vars.DATABASE_URL) problems.push('DATABASE_URL is required when NODE_ENV=production');
-    if (!asymmetric && vars.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
-      problems.push('JWT_SECRET must be changed from its development default when NODE_ENV=production');
+    if (!asymmetric && !vars.JWT_SECRET) {
+      problems.push('JWT_SECRET (or JWT_ALGORITHM with a key pair) is required when NODE_ENV=production');
     }
     if (vars.DEMO_USERS) problems.push('DEMO_USERS cannot be enabled when NODE_ENV=production');
   }
@@ -280,7 +311,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       trustProxyHops: vars.TRUST_PROXY_HOPS,
       shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     },
-    database: { url: vars.DATABASE_URL, dataDir: vars.DATA_DIR, poolSize: vars.DB_POOL_SIZE },
+    database: {
+      url: vars.DATABASE_URL,
+      dataDir: vars.DATA_DIR,
+      poolSize: vars.DB_POOL_SIZE,
+      acquireTimeoutMs: vars.DB_ACQUIRE_TIMEOUT_MS,
+      statementTimeoutMs: vars.DB_STATEMENT_TIMEOUT_MS,
+      connectTimeoutSeconds: vars.DB_CONNECT_TIMEOUT_S,
+    },
     log: { level: vars.LOG_LEVEL },
     metrics: { token: vars.METRICS_TOKEN },
     auth: {

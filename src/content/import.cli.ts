@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SYSTEM_CALLER } from '../auth/access.types';
-import { withImporter } from './import/cli-context';
+import { folderInUseExit, withImporter } from './import/cli-context';
 import { ModuleImportRejected } from './import/import-problem';
 import { answerKeyBeside, type ModuleFiles, readImportSource } from './import/module-files';
 import { formatProblem, formatReport } from './import/report-text';
@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   const names = { module: files.markdownPath, answerKey: files.answerKey?.path };
   const source = readImportSource(files);
 
-  return withImporter(async (importer) => {
+  return withImporter('npm run import', async (importer) => {
     try {
       const report = await importer.importModule(SYSTEM_CALLER, source, { dryRun: values['dry-run'] });
       process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : formatReport(report, names)}\n`);
@@ -61,6 +61,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    const folderInUse = folderInUseExit(error);
+    if (folderInUse !== undefined) process.exit(folderInUse);
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   },

@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SYSTEM_CALLER } from '../auth/access.types';
-import { withImporter } from './import/cli-context';
+import { folderInUseExit, withImporter } from './import/cli-context';
 import { ModuleImportRejected } from './import/import-problem';
 import { findModuleFiles, readImportSource, seedModulesDir } from './import/module-files';
 import { formatProblem, formatReport } from './import/report-text';
@@ -30,7 +30,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  return withImporter(async (importer) => {
+  return withImporter('npm run seed', async (importer) => {
     let failed = 0;
     for (const files of modules) {
       const names = { module: files.markdownPath, answerKey: files.answerKey?.path };
@@ -53,6 +53,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    const folderInUse = folderInUseExit(error);
+    if (folderInUse !== undefined) process.exit(folderInUse);
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   },

@@ -8,6 +8,10 @@ export interface DataSourceSettings {
   poolSize?: number;
   /** Shown in pg_stat_activity. */
   applicationName?: string;
+  /** How long to wait for a pooled connection, or for a new one to open. */
+  acquireTimeoutMs?: number;
+  /** PostgreSQL's statement_timeout on every connection. */
+  statementTimeoutMs?: number;
 }
 
 /**
@@ -31,9 +35,11 @@ export function buildDataSourceOptions(settings: DataSourceSettings): DataSource
     applicationName: settings.applicationName ?? 'assessment-api',
     extra: {
       max: settings.poolSize ?? 10,
-      connectionTimeoutMillis: 5_000,
+      // Past this, a request that finds every connection busy (or the server away) fails: 503, not a hang.
+      connectionTimeoutMillis: settings.acquireTimeoutMs ?? 5_000,
       // A statement that runs away must not hold a pooled connection forever.
-      statement_timeout: 30_000,
+      statement_timeout: settings.statementTimeoutMs ?? 30_000,
+      keepAlive: true,
       idle_in_transaction_session_timeout: 60_000,
     },
   };

@@ -26,7 +26,12 @@ class MigrationRunner implements OnModuleInit {
       useFactory: (config: AppConfig) => {
         if (!config.database.url) throw new Error('The database URL must be resolved before the app starts');
         return {
-          ...buildDataSourceOptions({ url: config.database.url, poolSize: config.database.poolSize }),
+          ...buildDataSourceOptions({
+            url: config.database.url,
+            poolSize: config.database.poolSize,
+            acquireTimeoutMs: config.database.acquireTimeoutMs,
+            statementTimeoutMs: config.database.statementTimeoutMs,
+          }),
           retryAttempts: 3,
           retryDelay: 1_000,
         };

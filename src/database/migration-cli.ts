@@ -1,8 +1,8 @@
 /**
  * Migration scripts: `run`, `revert`, `generate <Name>` and `check`.
  * With DATABASE_URL they act on that server. Without it, `run` and `revert`
- * act on the embedded database in DATA_DIR (stop the API first: PGlite allows
- * one process per folder), and `generate` and `check` use a throwaway
+ * act on the embedded database in DATA_DIR (refused while another process,
+ * the API say, has it open), and `generate` and `check` use a throwaway
  * in-memory one migrated from scratch.
  */
 import 'reflect-metadata';
@@ -10,6 +10,8 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/config';
 import { createDataSource } from './data-source';
+import { folderInUseMessage } from '../runtime';
+import { DataFolderInUse, type DataFolderLock, lockDataFolder } from './data-folder-lock';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { pendingSchemaChanges, runMigrations } from './migrate';
 
@@ -19,9 +21,19 @@ async function main(): Promise<number> {
   const [command, name] = process.argv.slice(2);
   const config = loadConfig();
   let embedded: EmbeddedPostgres | undefined;
+  let folder: DataFolderLock | undefined;
   let url = config.database.url;
   if (!url) {
     const persistent = command === 'run' || command === 'revert';
+    if (persistent) {
+      try {
+        folder = await lockDataFolder(config.database.dataDir, `npm run migration:${command}`);
+      } catch (error) {
+        if (!(error instanceof DataFolderInUse)) throw error;
+        console.error(folderInUseMessage(error));
+        return 75; // EX_TEMPFAIL
+      }
+    }
     embedded = await startEmbeddedPostgres(persistent ? { dataDir: join(config.database.dataDir, 'pgdata') } : {});
     url = embedded.url;
   }
@@ -58,6 +70,7 @@ async function main(): Promise<number> {
   } finally {
     await dataSource.destroy();
     await embedded?.stop();
+    await folder?.release();
   }
 }
 

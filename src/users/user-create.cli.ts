@@ -2,7 +2,9 @@
  * Creates a user from the command line, e.g. the first admin:
  *   npm run user:create -- --email ada@example.com --role admin [--name "Ada"] [--password …]
  * Without --password a strong one is generated and printed once.
- * Uses DATABASE_URL, or the embedded database in DATA_DIR (stop the API first).
+ * Uses DATABASE_URL, or the embedded database in DATA_DIR, which only one
+ * process may open: while the API runs on it, this refuses and says how to
+ * create the user through the API instead.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +13,8 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { ROLES, type Role, SYSTEM_CALLER } from '../auth/access.types';
 import { loadConfig } from '../config/config';
-import { resolveDatabase } from '../database/resolve-database';
+import { DataFolderInUse } from '../database/data-folder-lock';
+import { folderInUseMessage, openRuntime, type Runtime } from '../runtime';
 import { UsersService } from './users.service';
 
 async function main(): Promise<number> {
@@ -31,8 +34,28 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const { config, embedded } = await resolveDatabase({ ...loadConfig(), demoUsers: false });
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });
+  const loaded = { ...loadConfig(), demoUsers: false };
+  let runtime: Runtime;
+  try {
+    runtime = await openRuntime(loaded, 'npm run user:create');
+  } catch (error) {
+    if (!(error instanceof DataFolderInUse)) throw error;
+    const body = JSON.stringify({
+      email: values.email,
+      displayName: values.name ?? values.email.split('@')[0],
+      roles,
+      password: values.password ?? '<a password of 10 or more characters>',
+    });
+    console.error(
+      folderInUseMessage(
+        error,
+        `with an admin's access token in $TOKEN,\n  curl -X POST http://127.0.0.1:${loaded.http.port}/v1/users ` +
+          `-H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '${body}'`,
+      ),
+    );
+    return 75; // EX_TEMPFAIL
+  }
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(runtime.config), { logger: ['error'] });
   try {
     const password = values.password ?? randomBytes(15).toString('base64url');
     const user = await app.get(UsersService).create(SYSTEM_CALLER, {
@@ -46,7 +69,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await app.close();
-    await embedded?.stop();
+    await runtime.close();
   }
 }
 

@@ -2,8 +2,9 @@ import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { isDatabaseUnavailable } from '../../database/database-unavailable';
 import { DomainError } from './domain-error';
-import { PROBLEM_CONTENT_TYPE, ProblemDetails } from './problem';
+import { PROBLEM_CONTENT_TYPE, ProblemDetails, UNAVAILABLE_RETRY_AFTER_SECONDS } from './problem';
 
 interface Mapped {
   status: number;
@@ -21,6 +22,12 @@ const PG_CONFLICTS: Record<string, string> = {
   '40P01': 'A concurrent request changed the same data; retry',
 };
 
+const unavailable = (detail: string): Mapped => ({
+  status: 503,
+  detail,
+  headers: { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+});
+
 /**
  * The one place errors become responses: every failure, from routing, body
  * parsing, validation, the domain or a crash, leaves as RFC 9457
@@ -37,7 +44,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const mapped = this.map(exception);
 
-    if (mapped.status >= 500) {
+    if (mapped.status === 503) {
+      // Expected while the database is away; one line each, no stack.
+      this.logger.warn({ reqId: request.id, reason: String(exception) }, 'service unavailable');
+    } else if (mapped.status >= 500) {
       this.logger.error({ err: exception, reqId: request.id }, 'request failed');
     }
 
@@ -68,10 +78,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof HttpException) return mapHttpException(exception);
+    if (isDatabaseUnavailable(exception)) {
+      return unavailable('The database cannot be reached at the moment; try again shortly');
+    }
     if (exception instanceof QueryFailedError) {
       const code = (exception.driverError as { code?: string } | undefined)?.code ?? '';
       if (code in PG_CONFLICTS) return { status: 409, type: '/problems/conflict', detail: PG_CONFLICTS[code] };
-      if (code === '57014') return { status: 503, detail: 'The database took too long to answer' };
+      if (code === '57014') return unavailable('The database took too long to answer');
       // Input the validation let through but the database refused: still the caller's to fix.
       if (code === '22P02' || code === '22001')
         return { status: 400, detail: 'A value has the wrong form or is too long' };

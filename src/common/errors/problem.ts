@@ -36,3 +36,6 @@ export class ProblemDetails {
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Seconds a caller is asked to wait (Retry-After) when the database is out of reach or too slow. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
