@@ -3,6 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { PROBLEM_CONTENT_TYPE, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../common/errors/problem';
 
 export interface StartupGate {
+  /** The listening server (for tests). */
+  server: Server;
   /** What /health/ready says while the gate is up. */
   setReason(reason: string): void;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ export async function openStartupGate(port: number, host: string): Promise<Start
     server.listen(port, host, () => resolve());
   });
   return {
+    server,
     setReason(next) {
       reason = next;
     },
