@@ -7,6 +7,9 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { ServiceUnavailable, ValidationFailed } from './common/errors/domain-error';
+import { problemClientErrorHandler, problemFrameworkErrors } from './common/errors/framework-errors';
+import { findInputFault } from './common/http/input-limits';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
 import { createValidationPipe } from './common/http/validation';
 import { createLogger, PinoLoggerService } from './common/logging/logger';
@@ -32,7 +35,10 @@ export async function createApp(config: AppConfig, logger = createLogger(config.
     genReqId: requestIdFor,
     // Requests in flight finish on shutdown; idle keep-alive sockets close at once.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests that arrive while closing get our own 503 problem (below), not Fastify's JSON.
+    return503OnClosing: false,
+    clientErrorHandler: problemClientErrorHandler,
+    frameworkErrors: problemFrameworkErrors,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoLoggerService(logger),
@@ -41,8 +47,22 @@ export async function createApp(config: AppConfig, logger = createLogger(config.
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    if (closing) {
+      void reply.header('connection', 'close');
+      throw new ServiceUnavailable('The server is shutting down; try again (another instance may answer)');
+    }
+  });
+  // Before any validation or handler: no NUL characters, no hostile nesting (see input-limits.ts).
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const fault = findInputFault(request.params) ?? findInputFault(request.query) ?? findInputFault(request.body);
+    done(fault ? new ValidationFailed([fault]) : undefined);
   });
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.observe(

@@ -170,6 +170,14 @@ describe('bad access tokens (e2e)', () => {
     await request(t.server).get('/v1/users/me').set(bearer(forge())).expect(200);
   });
 
+  it('accepts a token issued a moment ahead of our clock, within the tolerance', async () => {
+    const ahead = Math.floor(Date.now() / 1000) + 2;
+    await request(t.server)
+      .get('/v1/users/me')
+      .set(bearer(forge({ claims: { iat: ahead, exp: ahead + 600 } })))
+      .expect(200);
+  });
+
   const now = () => Math.floor(Date.now() / 1000);
   const cases: [string, () => string][] = [
     [
@@ -184,6 +192,7 @@ describe('bad access tokens (e2e)', () => {
     ['wrong audience', () => forge({ claims: { aud: 'another-api' } })],
     ['no typ header', () => forge({ header: { typ: 'JWT' } })],
     ['lifetime longer than allowed', () => forge({ claims: { exp: now() + 86_400 } })],
+    ['issued an hour in the future (RFC 8725)', () => forge({ claims: { iat: now() + 3_600, exp: now() + 3_900 } })],
     ['garbage', () => 'not.a.jwt'],
     [
       'signed by another key',

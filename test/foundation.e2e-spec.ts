@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import request from 'supertest';
 import { createTestApp, TestApp } from './support/app';
 
@@ -107,5 +109,56 @@ describe('readiness without a database (e2e)', () => {
     } finally {
       await t.app.close();
     }
+  });
+});
+
+describe('errors the HTTP layer answers itself are problems too (e2e)', () => {
+  let t: TestApp;
+  let port: number;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await new Promise<void>((resolve) => t.server.listen(0, '127.0.0.1', resolve));
+    port = (t.server.address() as AddressInfo).port;
+  });
+  afterAll(() => t.close());
+
+  /** Writes raw bytes and reads what comes back until the server closes or a response is complete. */
+  const raw = (bytes: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', (error) => (text ? resolve(text) : reject(error)));
+      socket.write(bytes);
+    });
+  const problemOf = (response: string) => {
+    const [head, body] = response.split('\r\n\r\n');
+    expect(head).toMatch(/content-type: application\/problem\+json/i);
+    return JSON.parse(body) as Record<string, unknown>;
+  };
+
+  it('431 for headers larger than the server accepts', async () => {
+    const response = await raw(`GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(response).toMatch(/^HTTP\/1\.1 431 /);
+    expect(problemOf(response)).toMatchObject({ status: 431, title: 'Request Header Fields Too Large' });
+  });
+
+  it('400 for a request that is not HTTP', async () => {
+    const response = await raw('HELLO THERE\r\n\r\n');
+    expect(response).toMatch(/^HTTP\/1\.1 400 /);
+    expect(problemOf(response)).toMatchObject({ status: 400, requestId: expect.any(String) });
+  });
+
+  it('400 for a URL that does not decode', async () => {
+    const res = await request(t.server).get('/v1/modules/%E0%A4%A').expect(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 400, detail: expect.stringMatching(/percent-encoded/) });
+  });
+
+  it('415 for a body of a media type no route takes', async () => {
+    const res = await request(t.server).post('/v1/auth/token').set('content-type', 'text/xml').send('<a/>').expect(415);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 });

@@ -62,6 +62,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   async validate(payload: JwtPayload): Promise<Principal | false> {
     const { auth } = this.config;
     if (typeof payload.exp !== 'number' || typeof payload.sub !== 'string') return false;
+    // RFC 8725 §3.10 asks issuers to be checked; jsonwebtoken checks exp and nbf, not iat.
+    // A token issued in the future beyond the clock tolerance was not made by a sane issuer.
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + auth.clockToleranceSeconds) return false;
     if (auth.external && payload.iss === auth.external.issuer) {
       if (!audienceIncludes(payload, auth.external.audience)) return false;
       return (await this.principals.forExternalUser(payload.sub)) ?? false;

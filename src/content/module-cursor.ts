@@ -15,7 +15,9 @@ export function decodeModuleCursor(cursor: string | undefined): ModulePosition |
   if (cursor === undefined) return undefined;
   try {
     const [number, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    // Module numbers are PostgreSQL integers: anything larger is no cursor of ours.
     if (!Number.isInteger(number) || typeof id !== 'string' || !isUuid(id)) throw new Error();
+    if ((number as number) < 0 || (number as number) > 2_147_483_647) throw new Error();
     return { number: number as number, id };
   } catch {
     throw new ValidationFailed([{ field: 'cursor', messages: ['cursor is not one this API issued'] }]);

@@ -1,3 +1,5 @@
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from './problem';
+
 /**
  * An expected failure of the domain (an attempt already closed, a limit
  * reached). Each subclass carries a stable code and the HTTP status it maps to;
@@ -74,5 +76,16 @@ export class Unauthorized extends DomainError {
 
   constructor(detail: string) {
     super(detail, {}, { 'www-authenticate': 'Bearer' });
+  }
+}
+
+/** The service cannot take the request now (shutting down, overloaded); the caller may retry. */
+export class ServiceUnavailable extends DomainError {
+  readonly code = 'service-unavailable';
+  readonly status = 503;
+  readonly title = 'Service Unavailable';
+
+  constructor(detail: string) {
+    super(detail, {}, { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) });
   }
 }

@@ -37,12 +37,23 @@ export function encodeCursor(position: KeysetPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString('base64url');
 }
 
+/**
+ * Times a cursor may hold: what PostgreSQL's timestamptz and our rows can be.
+ * JavaScript dates reach years -271821 and +275760, beyond PostgreSQL's range.
+ */
+const EARLIEST_CURSOR_TIME = Date.UTC(1970, 0, 1);
+const LATEST_CURSOR_TIME = Date.UTC(9999, 11, 31);
+/** Larger than any list we serve; keeps an offset far inside PostgreSQL's bigint and JavaScript's safe integers. */
+export const MAX_CURSOR_OFFSET = 1_000_000_000;
+
 export function decodeCursor(cursor: string | undefined): KeysetPosition | undefined {
   if (cursor === undefined) return undefined;
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof createdAt !== 'string' || typeof id !== 'string' || !isUuid(id)) throw new Error();
     const date = new Date(createdAt);
-    if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !isUuid(id)) throw new Error();
+    const time = date.getTime();
+    if (!(time >= EARLIEST_CURSOR_TIME && time <= LATEST_CURSOR_TIME)) throw new Error();
     return { createdAt: date, id };
   } catch {
     throw new ValidationFailed([{ field: 'cursor', messages: ['cursor is not one this API issued'] }]);
@@ -65,7 +76,9 @@ export function decodeOffsetCursor(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
   try {
     const { offset } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { offset: unknown };
-    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
+    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0 && offset <= MAX_CURSOR_OFFSET) {
+      return offset;
+    }
   } catch {
     // Falls through to the validation problem.
   }
