@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { PROBLEM_CONTENT_TYPE, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../common/errors/problem';
+import { PROBLEM_CONTENT_TYPE, problemBody, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../common/errors/problem';
 
 export interface StartupGate {
   /** The listening server (for tests). */
@@ -25,15 +25,13 @@ export async function openStartupGate(port: number, host: string): Promise<Start
       return;
     }
     const requestId = randomUUID();
-    const body = {
-      type: 'about:blank',
-      title: 'Service Unavailable',
+    const body = problemBody({
       status: 503,
       detail: `The service is starting: ${reason}`,
       instance: path,
       requestId,
-      ...(path === '/health/ready' ? { checks: { database: { status: 'down', message: reason } } } : {}),
-    };
+      extensions: path === '/health/ready' ? { checks: { database: { status: 'down', message: reason } } } : {},
+    });
     response
       .writeHead(503, {
         'content-type': PROBLEM_CONTENT_TYPE,

@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { REQUEST_ID_HEADER } from '../http/request-id';
-import { PROBLEM_CONTENT_TYPE } from './problem';
+import { PROBLEM_CONTENT_TYPE, problemBody } from './problem';
 
 /**
  * Errors that Fastify answers itself, before a route or Nest's filter runs,
@@ -22,7 +22,7 @@ export function problemClientErrorHandler(error: Error & { code?: string }, sock
         ? 'The request did not arrive in time'
         : 'The request is not well-formed HTTP';
   const requestId = randomUUID();
-  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail, requestId });
+  const body = JSON.stringify(problemBody({ status, detail, requestId }));
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
@@ -44,12 +44,5 @@ export function problemFrameworkErrors(error: Error & { code?: string }, request
   void reply
     .status(400)
     .header('content-type', PROBLEM_CONTENT_TYPE)
-    .send({
-      type: 'about:blank',
-      title: STATUS_CODES[400],
-      status: 400,
-      detail,
-      instance: (request.url ?? '').split('?')[0],
-      requestId: String(request.id),
-    });
+    .send(problemBody({ status: 400, detail, instance: request.url ?? '', requestId: String(request.id) }));
 }

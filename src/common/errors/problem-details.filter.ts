@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { isDatabaseUnavailable } from '../../database/database-unavailable';
 import { DomainError } from './domain-error';
-import { PROBLEM_CONTENT_TYPE, ProblemDetails, UNAVAILABLE_RETRY_AFTER_SECONDS } from './problem';
+import { PROBLEM_CONTENT_TYPE, problemBody, UNAVAILABLE_RETRY_AFTER_SECONDS } from './problem';
 
 interface Mapped {
   status: number;
@@ -51,15 +51,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, reqId: request.id }, 'request failed');
     }
 
-    const body: ProblemDetails = {
-      type: mapped.type ?? 'about:blank',
-      title: mapped.title ?? STATUS_CODES[mapped.status] ?? 'Error',
-      status: mapped.status,
-      ...(mapped.detail ? { detail: mapped.detail } : {}),
-      instance: request.url.split('?')[0],
-      requestId: String(request.id),
-      ...mapped.extensions,
-    };
+    const body = problemBody({ ...mapped, instance: request.url, requestId: String(request.id) });
     void reply
       .status(mapped.status)
       .headers({ ...mapped.headers, 'content-type': PROBLEM_CONTENT_TYPE })

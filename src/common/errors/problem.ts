@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** A field at fault in a request, as listed in a validation problem. */
@@ -39,3 +40,28 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** Seconds a caller is asked to wait (Retry-After) when the database is out of reach or too slow. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The one way a problem body is made, for the exception filter and for the
+ * answers written outside it (Node's parser errors, the startup gate).
+ */
+export function problemBody(problem: {
+  status: number;
+  requestId: string;
+  /** The request path, without the query. */
+  instance?: string;
+  type?: string;
+  title?: string;
+  detail?: string;
+  extensions?: Record<string, unknown>;
+}): ProblemDetails {
+  return {
+    type: problem.type ?? 'about:blank',
+    title: problem.title ?? STATUS_CODES[problem.status] ?? 'Error',
+    status: problem.status,
+    ...(problem.detail ? { detail: problem.detail } : {}),
+    ...(problem.instance !== undefined ? { instance: problem.instance.split('?')[0] } : {}),
+    requestId: problem.requestId,
+    ...problem.extensions,
+  };
+}
