@@ -237,6 +237,14 @@ describe('knowledge-check attempts (e2e)', () => {
     expect(closed.body).toMatchObject({ state: 'graded', submittedAt: second.deadlineAt });
     expect(closed.body.score).toMatchObject({ raw: 2, max: 3 });
     expect(await t.app.get(AttemptSweeper).closeOverdueAttempts()).toBe(0);
+    const events = await t.app
+      .get(DataSource)
+      .query(`SELECT actor_type, after FROM audit_events WHERE action = 'attempt.closed_overdue' AND target_id = $1`, [
+        second.id,
+      ]);
+    expect(events).toEqual([
+      { actor_type: 'system', after: { state: 'graded', submittedAt: second.deadlineAt, scoreRaw: 2 } },
+    ]);
   });
 
   it('replays a submit with the same Idempotency-Key and refuses the key with another request', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { SYSTEM_CALLER } from '../auth/access.types';
 import { Clock } from '../common/clock';
 import { PeriodicJob } from '../common/periodic-job';
@@ -27,6 +28,7 @@ export class AttemptSweeper implements OnApplicationBootstrap, OnApplicationShut
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly attempts: AttemptsService,
+    private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
 
@@ -64,6 +66,13 @@ export class AttemptSweeper implements OnApplicationBootstrap, OnApplicationShut
           working = attempt.id;
           const quiz = await loadQuiz(manager, attempt.quizId);
           await this.attempts.finish(manager, SYSTEM_CALLER, attempt, quiz, attempt.deadlineAt ?? this.clock.now());
+          // In the same transaction: one event per attempt closed, however many instances sweep.
+          await this.audit.record(manager, SYSTEM_CALLER, {
+            action: 'attempt.closed_overdue',
+            targetType: 'attempt',
+            targetId: attempt.id,
+            after: { state: attempt.state, submittedAt: attempt.submittedAt, scoreRaw: attempt.scoreRaw },
+          });
           return attempt;
         });
       } catch (error) {
