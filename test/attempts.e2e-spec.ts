@@ -273,6 +273,55 @@ describe('knowledge-check attempts (e2e)', () => {
     expect(other.body.type).toBe('/problems/idempotency-key-reused');
   });
 
+  it('replays a start by its key even after the attempt was submitted, instead of starting another', async () => {
+    const learner = await createUser(t, ['learner']);
+    const keyed = () => start(learner).set('Idempotency-Key', 'start-once');
+    const first = await keyed().expect(201);
+    await submit(learner, first.body.id).expect(200);
+    const replay = await keyed().expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(first.body);
+    const rows = await t.app.get(DataSource).query('SELECT number FROM attempts WHERE user_id = $1', [learner.id]);
+    expect(rows).toEqual([{ number: 1 }]);
+  });
+
+  it('makes duplicates sent together wait for the first and replay its answer: one scoring', async () => {
+    const learner = await createUser(t, ['learner']);
+    const attempt = (await start(learner).expect(201)).body;
+    await save(learner, attempt.id, rightAnswers(attempt.questions)).expect(200);
+    const finish = jest.spyOn(t.app.get(AttemptsService), 'finish');
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => submit(learner, attempt.id).set('Idempotency-Key', 'together')),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(results.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(9);
+    for (const result of results) expect(result.body).toEqual(results[0].body);
+    expect(finish).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps no key for a request whose transaction failed, so its retry runs (the key commits with the change)', async () => {
+    const learner = await createUser(t, ['learner']);
+    const attempt = (await start(learner).expect(201)).body;
+    // The database goes away after the scores were written, before the commit.
+    jest
+      .spyOn(t.app.get(ProgressService), 'refresh')
+      .mockRejectedValueOnce(Object.assign(new Error('Connection terminated unexpectedly'), {}));
+    const failed = await submit(learner, attempt.id).set('Idempotency-Key', 'outage');
+    expect(failed.status).toBe(503);
+    const db = t.app.get(DataSource);
+    expect(await db.query(`SELECT key FROM idempotency_keys WHERE key = 'outage'`)).toEqual([]);
+    expect(await db.query('SELECT state FROM attempts WHERE id = $1', [attempt.id])).toEqual([
+      { state: 'in_progress' },
+    ]);
+
+    const retried = await submit(learner, attempt.id).set('Idempotency-Key', 'outage').expect(200);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+    const [stored] = await db.query(
+      `SELECT state, response_status, response_body->>'state' AS attempt_state FROM idempotency_keys WHERE key = 'outage'`,
+    );
+    expect(stored).toEqual({ state: 'completed', response_status: 200, attempt_state: retried.body.state });
+  });
+
   it('keeps attempts to their owner, their instructors, and clients with the right scope', async () => {
     const [a, b] = await Promise.all([createUser(t, ['learner']), createUser(t, ['learner'])]);
     const attempt = (await start(a).expect(201)).body;

@@ -55,6 +55,15 @@ describe('database outage (e2e)', () => {
     await request(t.server).get('/health/ready').expect(200);
   });
 
+  it('answers 503, not 401, when the caller behind a valid token cannot be looked up', async () => {
+    // Not yet seen by this instance, so its principal is not cached: the guard must read the database.
+    const learner = await createUser(t, ['learner']);
+    await t.proxy!.cut();
+    expectUnavailable(await request(t.server).get('/v1/users/me').set(bearer(learner.token)));
+    await t.proxy!.restore();
+    await request(t.server).get('/v1/users/me').set(bearer(learner.token)).expect(200);
+  });
+
   it('answers 503 when the database host does not answer at all, after DB_ACQUIRE_TIMEOUT_MS', async () => {
     t.proxy!.stall();
     const started = Date.now();

@@ -6,6 +6,7 @@ import { type Caller, hasScope, isAdmin, type Principal } from '../auth/access.t
 import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
 import { isUuid, resolveUserRef } from '../auth/user-ref';
 import { Clock } from '../common/clock';
+import { idempotently } from '../common/idempotency/idempotent-transaction';
 import { ProgressService } from '../progress/progress.service';
 import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
 import type { QuizSettings } from '../content/import/answer-key';
@@ -72,67 +73,78 @@ export class AttemptsService {
   async start(caller: Caller, quizId: string, dto: StartAttemptDto): Promise<StartResult> {
     const userId = this.targetUser(caller.principal, dto.userId);
     await this.assertAccess(caller.principal, userId, 'progress:write');
-    return this.dataSource.transaction(async (manager) => {
-      const { quiz, versionIds, previous } = await lockForStart(manager, quizId, userId);
-      const now = this.clock.now();
-      const open = previous.find((attempt) => attempt.state === 'in_progress');
-      if (open && !(open.closesAt && open.closesAt < now)) {
-        return { attempt: await this.view(manager, caller, open, quiz), resumed: true };
-      }
-      if (open) await this.finish(manager, caller, open, quiz, open.deadlineAt ?? now);
-
-      const { attemptsAllowed, minimumWaitMinutes, timeLimitMinutes, gracePeriodSeconds } = quiz.settings;
-      if (attemptsAllowed !== 'unlimited' && previous.length >= attemptsAllowed) {
-        throw new AttemptLimitReached(`All ${attemptsAllowed} attempts allowed on this quiz are used`);
-      }
-      const last = previous.at(-1);
-      if (last?.submittedAt && minimumWaitMinutes > 0) {
-        const wait = last.submittedAt.getTime() + minimumWaitMinutes * 60_000 - now.getTime();
-        if (wait > 0) throw new AttemptTooSoon('The quiz asks for a wait between attempts', Math.ceil(wait / 1000));
-      }
-
-      // The definitions come from the in-memory cache (read once per version).
-      const definitions = await this.versions.definitions(manager, versionIds);
-      const id = randomUUID();
-      const order = presentationOrder({
-        attemptId: id,
-        questionIds: versionIds,
-        choiceIdsByQuestion: Object.fromEntries(versionIds.map((v) => [v, choiceIdsOf(definitions.get(v)!)])),
-        shuffleQuestions: quiz.settings.shuffleQuestions,
-        shuffleChoices: quiz.settings.shuffleChoices,
-      });
-      const deadlineAt = timeLimitMinutes ? new Date(now.getTime() + timeLimitMinutes * 60_000) : null;
-      const attempt = manager.create(Attempt, {
-        id,
-        quizId: quiz.quizId,
-        userId,
-        number: (last?.number ?? 0) + 1,
-        state: 'in_progress',
-        startedAt: now,
-        deadlineAt,
-        closesAt: deadlineAt ? new Date(deadlineAt.getTime() + gracePeriodSeconds * 1000) : null,
-        submittedAt: null,
-        questionOrder: order.questionOrder,
-        choiceOrder: order.choiceOrder,
-        scoreRaw: null,
-        scoreMax: null,
-        scoreScaled: null,
-        passed: null,
-        pendingCount: 0,
-      });
-      await manager.insert(Attempt, attempt);
-      // Starting is activity: a module not started becomes in progress.
-      await this.progress.refresh(manager, caller, userId, quiz.moduleId);
-      return {
-        attempt: this.present(caller, attempt, quiz, {
-          definitions,
-          responses: [],
-          attemptsUsed: previous.length + 1,
-          hasAttemptInProgress: true,
+    return this.dataSource.transaction((manager) =>
+      idempotently(
+        manager,
+        () => this.startIn(manager, caller, quizId, userId),
+        (result) => ({
+          status: result.resumed ? 200 : 201,
+          body: result.attempt,
         }),
-        resumed: false,
-      };
+      ),
+    );
+  }
+
+  private async startIn(manager: EntityManager, caller: Caller, quizId: string, userId: string): Promise<StartResult> {
+    const { quiz, versionIds, previous } = await lockForStart(manager, quizId, userId);
+    const now = this.clock.now();
+    const open = previous.find((attempt) => attempt.state === 'in_progress');
+    if (open && !(open.closesAt && open.closesAt < now)) {
+      return { attempt: await this.view(manager, caller, open, quiz), resumed: true };
+    }
+    if (open) await this.finish(manager, caller, open, quiz, open.deadlineAt ?? now);
+
+    const { attemptsAllowed, minimumWaitMinutes, timeLimitMinutes, gracePeriodSeconds } = quiz.settings;
+    if (attemptsAllowed !== 'unlimited' && previous.length >= attemptsAllowed) {
+      throw new AttemptLimitReached(`All ${attemptsAllowed} attempts allowed on this quiz are used`);
+    }
+    const last = previous.at(-1);
+    if (last?.submittedAt && minimumWaitMinutes > 0) {
+      const wait = last.submittedAt.getTime() + minimumWaitMinutes * 60_000 - now.getTime();
+      if (wait > 0) throw new AttemptTooSoon('The quiz asks for a wait between attempts', Math.ceil(wait / 1000));
+    }
+
+    // The definitions come from the in-memory cache (read once per version).
+    const definitions = await this.versions.definitions(manager, versionIds);
+    const id = randomUUID();
+    const order = presentationOrder({
+      attemptId: id,
+      questionIds: versionIds,
+      choiceIdsByQuestion: Object.fromEntries(versionIds.map((v) => [v, choiceIdsOf(definitions.get(v)!)])),
+      shuffleQuestions: quiz.settings.shuffleQuestions,
+      shuffleChoices: quiz.settings.shuffleChoices,
     });
+    const deadlineAt = timeLimitMinutes ? new Date(now.getTime() + timeLimitMinutes * 60_000) : null;
+    const attempt = manager.create(Attempt, {
+      id,
+      quizId: quiz.quizId,
+      userId,
+      number: (last?.number ?? 0) + 1,
+      state: 'in_progress',
+      startedAt: now,
+      deadlineAt,
+      closesAt: deadlineAt ? new Date(deadlineAt.getTime() + gracePeriodSeconds * 1000) : null,
+      submittedAt: null,
+      questionOrder: order.questionOrder,
+      choiceOrder: order.choiceOrder,
+      scoreRaw: null,
+      scoreMax: null,
+      scoreScaled: null,
+      passed: null,
+      pendingCount: 0,
+    });
+    await manager.insert(Attempt, attempt);
+    // Starting is activity: a module not started becomes in progress.
+    await this.progress.refresh(manager, caller, userId, quiz.moduleId);
+    return {
+      attempt: this.present(caller, attempt, quiz, {
+        definitions,
+        responses: [],
+        attemptsUsed: previous.length + 1,
+        hasAttemptInProgress: true,
+      }),
+      resumed: false,
+    };
   }
 
   async get(caller: Caller, attemptId: string): Promise<AttemptResponseDto> {
@@ -188,15 +200,27 @@ export class AttemptsService {
    * result.
    */
   async submit(caller: Caller, attemptId: string): Promise<AttemptResponseDto> {
-    return this.dataSource.transaction(async (manager) => {
-      const { attempt, quiz } = await this.findVisible(manager, caller.principal, attemptId, 'progress:write', true);
-      if (attempt.state !== 'in_progress') return this.view(manager, caller, attempt, quiz);
-      this.assertOpen(attempt);
-      const attemptsUsed = inProgressSiblings(attempt).attemptsUsed;
-      const finished = await this.finish(manager, caller, attempt, quiz, this.clock.now());
-      // Scored with the versions it showed; it was the learner's only attempt in progress.
-      return this.present(caller, attempt, quiz, { ...finished, attemptsUsed, hasAttemptInProgress: false });
-    });
+    return this.dataSource.transaction((manager) =>
+      idempotently(
+        manager,
+        async () => {
+          const { attempt, quiz } = await this.findVisible(
+            manager,
+            caller.principal,
+            attemptId,
+            'progress:write',
+            true,
+          );
+          if (attempt.state !== 'in_progress') return this.view(manager, caller, attempt, quiz);
+          this.assertOpen(attempt);
+          const attemptsUsed = inProgressSiblings(attempt).attemptsUsed;
+          const finished = await this.finish(manager, caller, attempt, quiz, this.clock.now());
+          // Scored with the versions it showed; it was the learner's only attempt in progress.
+          return this.present(caller, attempt, quiz, { ...finished, attemptsUsed, hasAttemptInProgress: false });
+        },
+        (body) => ({ status: 200, body }),
+      ),
+    );
   }
 
   async listForUser(caller: Caller, userRef: string, quizId?: string): Promise<AttemptListDto> {

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Forbidden, Unauthorized } from '../common/errors/domain-error';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import type { Principal } from './access.types';
 import { ACCESS_POLICY, type AccessPolicy } from './authenticated.decorator';
 import { IS_PUBLIC } from './public.decorator';
@@ -35,6 +36,8 @@ export class AccessGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(error: unknown, principal: T | false): T {
+    // The token may be fine: who it names could not be looked up. 503 lets the caller retry.
+    if (isDatabaseUnavailable(error)) throw error;
     if (error || !principal) throw new Unauthorized('A valid access token is required');
     return principal;
   }

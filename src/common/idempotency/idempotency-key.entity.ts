@@ -1,8 +1,10 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
- * A request made with an `Idempotency-Key`, per caller. While the first request
- * runs the row is `in_progress`; afterwards it holds the response to replay.
+ * The response to replay for an `Idempotency-Key`, per caller, written in the
+ * transaction of the change it answers (idempotent-transaction.ts). Rows are
+ * `completed`; `in_progress` rows were written by versions before that, and
+ * are ignored until they expire.
  */
 @Entity('idempotency_keys')
 @Index('idempotency_keys_expires_at_idx', ['expiresAt'])

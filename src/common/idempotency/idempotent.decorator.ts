@@ -12,8 +12,7 @@ export const Idempotent = () =>
       required: false,
       description:
         'Retrying with the same key and body replays the first response; the same key with another body is 422; ' +
-        'while the first request runs, 409. Keys are kept 24 hours.',
+        'a retry sent while the first request runs waits for it. Keys are kept 24 hours.',
     }),
-    ApiProblem(409, 'A request with this Idempotency-Key is still being processed'),
     ApiProblem(422, 'The Idempotency-Key was used with a different request'),
   );
