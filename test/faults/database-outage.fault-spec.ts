@@ -70,23 +70,19 @@ describe('PostgreSQL stopped (immediate) three times under load on two instances
     );
     const unanswered = ledger.observations.filter((seen) => seen.status === null);
     console.log(
-      JSON.stringify(
-        {
-          scenario: 'database outage',
-          learners: LEARNERS,
-          instances: instances.length,
-          flows: load.flows(),
-          requests: ledger.observations.length,
-          acknowledged: check.acknowledged,
-          acknowledgedWrites: ledger.acknowledgedWrites(),
-          lost: check.lost.length,
-          statusesDuringOutages: countStatuses(duringOutages),
-          statusesOverall: ledger.statusCounts(),
-          readyAfterDatabaseMs: outages.map((o) => o.readyMs),
-        },
-        null,
-        1,
-      ),
+      JSON.stringify({
+        scenario: 'database outage',
+        learners: LEARNERS,
+        instances: instances.length,
+        flows: load.flows(),
+        requests: ledger.observations.length,
+        acknowledged: check.acknowledged,
+        acknowledgedWrites: ledger.acknowledgedWrites(),
+        lost: check.lost.length,
+        statusesDuringOutages: countStatuses(duringOutages),
+        statusesOverall: ledger.statusCounts(),
+        readyAfterDatabaseMs: outages.map((o) => o.readyMs),
+      }),
     );
 
     expect({ failures: ledger.failures.length, first: ledger.failures.slice(0, 5) }).toEqual({

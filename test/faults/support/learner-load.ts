@@ -24,6 +24,8 @@ export interface Observation {
   target: string;
   method: string;
   route: string;
+  /** When the answer (or the error) came. */
+  end: number;
   /** Null when no HTTP answer came (refused, reset, timed out). */
   status: number | null;
   error?: string;
@@ -69,6 +71,8 @@ interface LoadOptions {
   ledger: Ledger;
   /** How long one request may keep being retried before it counts as a failure. */
   retryForMs?: number;
+  /** Called as each request is sent: lets a test strike while a given request is in flight. */
+  onSend?: (target: Target, route: string) => void;
 }
 
 export interface RunningLoad {
@@ -103,6 +107,7 @@ export function startLearnerLoad(options: LoadOptions): RunningLoad {
       const target = targets[(learnerIndex + tries) % targets.length];
       const seen: Observation = {
         at: Date.now(),
+        end: 0,
         target: target.name,
         method,
         route,
@@ -111,6 +116,7 @@ export function startLearnerLoad(options: LoadOptions): RunningLoad {
         contentType: null,
       };
       let text = '';
+      options.onSend?.(target, route);
       try {
         const response = await fetch(`${target.url}${path}`, {
           method,
@@ -130,6 +136,7 @@ export function startLearnerLoad(options: LoadOptions): RunningLoad {
         const cause = (error as { cause?: { code?: string } }).cause;
         seen.error = cause?.code ?? (error as Error).name;
       }
+      seen.end = Date.now();
       ledger.observations.push(seen);
       if (seen.status !== null && seen.status >= 200 && seen.status < 300) {
         return JSON.parse(text) as Record<string, unknown>;
