@@ -8,6 +8,7 @@ import { RecordScoringVersion1795710933243 } from './1795710933243-RecordScoring
 import { StoreCompletedActivities1795713014560 } from './1795713014560-StoreCompletedActivities';
 import { StoreResponseChoices1795738011019 } from './1795738011019-StoreResponseChoices';
 import { MillisecondCreatedAt1795752825211 } from './1795752825211-MillisecondCreatedAt';
+import { EventsOutbox1796614746169 } from './1796614746169-EventsOutbox';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -19,4 +20,5 @@ export const migrations: Function[] = [
   StoreCompletedActivities1795713014560,
   StoreResponseChoices1795738011019,
   MillisecondCreatedAt1795752825211,
+  EventsOutbox1796614746169,
 ];

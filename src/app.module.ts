@@ -5,6 +5,7 @@ import { HousekeepingModule } from './common/housekeeping/housekeeping.module';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { AuditModule } from './audit/audit.module';
+import { EventsModule } from './events/events.module';
 import { ClientsModule } from './clients/clients.module';
 import { CohortsModule } from './cohorts/cohorts.module';
 import { ContentModule } from './content/content.module';
@@ -25,6 +26,7 @@ export class AppModule {
         DatabaseModule,
         HousekeepingModule,
         AuditModule,
+        EventsModule,
         HealthModule,
         MetricsModule,
         UsersModule,

@@ -12,7 +12,7 @@ describe('housekeeping (e2e)', () => {
   });
   afterAll(() => t.close());
 
-  it('deletes expired idempotency keys and ended sign-in windows, and nothing still in force', async () => {
+  it('deletes expired idempotency keys, ended sign-in windows and old events, and nothing still in force', async () => {
     await db.query(
       `INSERT INTO idempotency_keys (owner, key, request_hash, state, expires_at)
        SELECT 'user:test', 'old-' || i, repeat('0', 64), 'completed', now() - interval '1 minute'
@@ -28,13 +28,34 @@ describe('housekeeping (e2e)', () => {
               ('account:current@example.com', 2, now() - interval '5 minutes')`,
     );
 
+    // Events past the 30 days kept: three delivered or never sent go, one still being delivered stays.
+    await db.query(
+      `WITH endpoint AS (
+         INSERT INTO webhook_endpoints (url, event_types, secret_ciphertext, created_by)
+         VALUES ('http://127.0.0.1:9/hook', ARRAY['module.imported'], 'v1.x.x.x', 'user:test') RETURNING id),
+       old AS (
+         INSERT INTO events (type, occurred_at, data)
+         SELECT 'module.imported', now() - interval '31 days', jsonb_build_object('n', i) FROM generate_series(1, 4) i
+         RETURNING id, seq, data)
+       INSERT INTO webhook_deliveries (endpoint_id, event_id, event_seq, state)
+       SELECT endpoint.id, old.id, old.seq, CASE WHEN old.data->>'n' = '4' THEN 'pending' ELSE 'delivered' END
+         FROM endpoint, old WHERE old.data->>'n' IN ('1', '4')`,
+    );
+    await db.query(`INSERT INTO events (type, data) VALUES ('module.imported', '{"n": "fresh"}')`);
+
     const purged = await t.app.get(HousekeepingService).purgeExpired();
 
-    expect(purged).toEqual({ idempotencyKeys: 30, loginFailures: 2 });
+    expect(purged).toEqual({ idempotencyKeys: 30, loginFailures: 2, events: 3 });
+    const events: { n: string }[] = await db.query(`SELECT data->>'n' AS n FROM events ORDER BY n`);
+    expect(events).toEqual([{ n: '4' }, { n: 'fresh' }]);
     const keys: { key: string }[] = await db.query(`SELECT key FROM idempotency_keys WHERE owner = 'user:test'`);
     expect(keys.map((row) => row.key).sort()).toEqual(['fresh-1', 'fresh-2', 'fresh-3', 'fresh-4', 'fresh-5']);
     const failures: { key: string }[] = await db.query('SELECT key FROM login_failures');
     expect(failures.map((row) => row.key)).toEqual(['account:current@example.com']);
-    expect(await t.app.get(HousekeepingService).purgeExpired()).toEqual({ idempotencyKeys: 0, loginFailures: 0 });
+    expect(await t.app.get(HousekeepingService).purgeExpired()).toEqual({
+      idempotencyKeys: 0,
+      loginFailures: 0,
+      events: 0,
+    });
   });
 });

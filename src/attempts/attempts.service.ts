@@ -6,6 +6,8 @@ import { type Caller, hasScope, isAdmin, type Principal } from '../auth/access.t
 import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
 import { isUuid, resolveUserRef } from '../auth/user-ref';
 import { Clock } from '../common/clock';
+import { EventsService } from '../events/events.service';
+import { emitAttemptEvent } from './attempt-events';
 import { idempotently } from '../common/idempotency/idempotent-transaction';
 import { ProgressService } from '../progress/progress.service';
 import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
@@ -63,6 +65,7 @@ export class AttemptsService {
     private readonly clock: Clock,
     private readonly progress: ProgressService,
     private readonly versions: QuestionVersions,
+    private readonly events: EventsService,
   ) {}
 
   /**
@@ -134,6 +137,7 @@ export class AttemptsService {
       pendingCount: 0,
     });
     await manager.insert(Attempt, attempt);
+    await emitAttemptEvent(this.events, manager, 'attempt.started', attempt, quiz.moduleId);
     // Starting is activity: a module not started becomes in progress.
     await this.progress.refresh(manager, caller, userId, quiz.moduleId);
     return {
@@ -252,6 +256,10 @@ export class AttemptsService {
     );
     attempt.submittedAt = finishedAt;
     const responses = await writeAttemptScores(manager, attempt, total, questions);
+    await emitAttemptEvent(this.events, manager, 'attempt.submitted', attempt, quiz.moduleId);
+    if (attempt.state === 'graded')
+      await emitAttemptEvent(this.events, manager, 'attempt.graded', attempt, quiz.moduleId);
+    // After the attempt's events: a completion it brings follows them.
     await this.progress.refresh(manager, caller, attempt.userId, quiz.moduleId);
     return { definitions, responses };
   }

@@ -14,6 +14,8 @@ import { type ScoredQuestion, scoreStoredAttempt } from './attempt-record';
 import { loadResponsesOf } from './attempt-rows';
 import { applyAttemptTotals, writeAttemptScores, writeScoresOfAttempts } from './attempt-scores.repository';
 import { toAttemptScore } from './attempt-view';
+import { EventsService } from '../events/events.service';
+import { emitAttemptEvent } from './attempt-events';
 import { AttemptsService } from './attempts.service';
 import type { AttemptResponseDto, GradeAttemptDto, RegradeReportDto } from './dto/attempt.dto';
 import { Attempt } from './entities/attempt.entity';
@@ -36,6 +38,7 @@ export class GradingService {
     private readonly clock: Clock,
     private readonly progress: ProgressService,
     private readonly versions: QuestionVersions,
+    private readonly events: EventsService,
   ) {}
 
   async grade(caller: Caller, attemptId: string, dto: GradeAttemptDto): Promise<AttemptResponseDto> {
@@ -71,6 +74,7 @@ export class GradingService {
       if (faults.length > 0) throw new ValidationFailed(faults);
 
       const before = toAttemptScore(attempt);
+      const stateBefore = attempt.state;
       const now = this.clock.now();
       for (const grade of dto.grades) {
         const response =
@@ -106,6 +110,16 @@ export class GradingService {
         quiz.settings.passMark,
       );
       await writeAttemptScores(manager, attempt, total, questions);
+      const after = toAttemptScore(attempt);
+      if (stateBefore === 'pending_grading' && attempt.state === 'graded') {
+        await emitAttemptEvent(this.events, manager, 'attempt.graded', attempt, quiz.moduleId);
+      } else if (stateBefore === 'graded' && before && after && !sameScore(before, after)) {
+        await emitAttemptEvent(this.events, manager, 'attempt.grade_changed', attempt, quiz.moduleId, {
+          before,
+          cause: 'override',
+          reason: dto.grades.map((grade) => grade.reason).join('; '),
+        });
+      }
       await this.progress.refresh(manager, caller, attempt.userId, quiz.moduleId);
       await this.audit.record(manager, caller, {
         action: 'attempt.rescored',
@@ -142,6 +156,7 @@ export class GradingService {
       const currentVersions = new Map([...current].map(([pinned, { versionId }]) => [pinned, versionId]));
       const changes: RegradeReportDto['changes'] = [];
       const events: AuditEntry[] = [];
+      const changed: { attempt: Attempt; before: NonNullable<ReturnType<typeof toAttemptScore>> }[] = [];
       const rescored = new Set<string>();
       // A batch of attempts at a time: their responses read in one statement, their new scores
       // written in one, so memory and round trips do not grow with the number of learners.
@@ -177,6 +192,7 @@ export class GradingService {
         }
         if (!dryRun) {
           rescore(attempt, scored);
+          if (before && attempt.state === 'graded') changed.push({ attempt, before });
           events.push({
             action: 'grade.regraded',
             targetType: 'attempt',
@@ -195,6 +211,12 @@ export class GradingService {
         });
       }
       await writeScoresOfAttempts(manager, toWrite);
+      for (const { attempt, before } of changed) {
+        await emitAttemptEvent(this.events, manager, 'attempt.grade_changed', attempt, quiz.moduleId, {
+          before,
+          cause: 'regrade',
+        });
+      }
       // Each learner's progress row once, a thousand learners per statement, and the events together.
       await this.progress.refreshLearners(manager, caller, quiz.moduleId, [...rescored]);
       await this.audit.recordAll(manager, caller, events);
@@ -236,3 +258,10 @@ function graderId(caller: Caller): string {
 
 /** Attempts whose responses a regrade holds in memory at once. */
 const REGRADE_BATCH = 500;
+
+function sameScore(
+  a: NonNullable<ReturnType<typeof toAttemptScore>>,
+  b: NonNullable<ReturnType<typeof toAttemptScore>>,
+) {
+  return a.raw === b.raw && a.max === b.max && a.passed === b.passed && a.pending === b.pending;
+}

@@ -10,6 +10,7 @@ export const SCOPES = [
   'progress:read',
   'attempts:write',
   'content:write',
+  'webhooks:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -13,14 +13,25 @@ export const LOCAL_SECRET_FILE = 'jwt-secret';
  * restarts keep everyone signed in. Deleting the file signs everyone out.
  */
 export function withLocalSecret(config: AppConfig): AppConfig {
-  if (config.auth.signingKey !== undefined && config.auth.verifyKey !== undefined) return config;
-  const secret = readOrCreateSecret(config.database.dataDir);
-  return { ...config, auth: { ...config.auth, signingKey: secret, verifyKey: secret } };
+  let resolved = config;
+  if (config.auth.signingKey === undefined || config.auth.verifyKey === undefined) {
+    const secret = readOrCreateSecret(config.database.dataDir, LOCAL_SECRET_FILE);
+    resolved = { ...resolved, auth: { ...resolved.auth, signingKey: secret, verifyKey: secret } };
+  }
+  // The same for the key that encrypts webhook secrets at rest (WEBHOOK_SECRET_KEY).
+  if (config.events.secretKey === undefined) {
+    const key = readOrCreateSecret(config.database.dataDir, LOCAL_WEBHOOK_KEY_FILE);
+    resolved = { ...resolved, events: { ...resolved.events, secretKey: key } };
+  }
+  return resolved;
 }
 
-function readOrCreateSecret(dataDir: string): string {
+/** Where the generated webhook encryption key lives, inside DATA_DIR. */
+export const LOCAL_WEBHOOK_KEY_FILE = 'webhook-key';
+
+function readOrCreateSecret(dataDir: string, name: string): string {
   const folder = resolve(dataDir);
-  const file = join(folder, LOCAL_SECRET_FILE);
+  const file = join(folder, name);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   try {
     // `wx`: of two processes starting together, one creates it and the other reads it.

@@ -2,6 +2,7 @@ import { round4 } from '../common/round';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { EventsService } from '../events/events.service';
 import { AuditService } from '../audit/audit.service';
 import { type Caller, hasScope, isAdmin, type Principal } from '../auth/access.types';
 import { isUuid } from '../auth/user-ref';
@@ -37,6 +38,7 @@ export class CohortsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly events: EventsService,
   ) {}
 
   /**
@@ -195,11 +197,14 @@ export class CohortsService {
         createdUsers: created,
       };
       const listed = new Set<string>();
+      const joined: { id: string; externalId: string | null }[] = [];
+      const left: { id: string; externalId: string | null }[] = [];
       const rows = dto.members.map((member) => {
         const userId = userIdOf.get(member.externalId)!;
         const role = member.role ?? 'learner';
         listed.add(userId);
         const was = currentOf.get(userId);
+        if (!was || was.status !== 'active') joined.push({ id: userId, externalId: member.externalId });
         if (!was) report.added.push(member.externalId);
         else if (was.status !== 'active') report.reactivated.push(member.externalId);
         else if (was.role !== role) report.roleChanged.push(member.externalId);
@@ -207,8 +212,10 @@ export class CohortsService {
         return { user_id: userId, role };
       });
       for (const row of current) {
-        if (row.status === 'active' && !listed.has(row.user_id))
+        if (row.status === 'active' && !listed.has(row.user_id)) {
           report.deactivated.push(row.external_id ?? row.user_id);
+          left.push({ id: row.user_id, externalId: row.external_id });
+        }
       }
       await manager.query(
         `INSERT INTO cohort_members (cohort_id, user_id, role, status)
@@ -238,6 +245,7 @@ export class CohortsService {
           },
         });
       }
+      if (joined.length + left.length > 0) await this.emitRosterChange(manager, cohort.id, joined, left);
       return report;
     });
   }
@@ -261,6 +269,7 @@ export class CohortsService {
         targetId: cohort.id,
         after: { userId: user.id, role },
       });
+      await this.emitRosterChange(manager, cohort.id, [{ id: user.id, externalId: user.externalId }], []);
       return {
         userId: user.id,
         externalId: user.externalId,
@@ -276,11 +285,11 @@ export class CohortsService {
   async removeMember(caller: Caller, cohortId: string, userId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const cohort = await this.findFor(caller.principal, cohortId, 'manage', manager);
-      const removed: unknown[] = isUuid(userId)
+      const removed: { user_id: string; external_id: string | null }[] = isUuid(userId)
         ? await manager.query(
             `WITH removed AS (UPDATE cohort_members SET status = 'inactive', updated_at = now()
                 WHERE cohort_id = $1 AND user_id = $2 AND status = 'active' RETURNING user_id)
-             SELECT * FROM removed`,
+             SELECT r.user_id, u.external_id FROM removed r JOIN users u ON u.id = r.user_id`,
             [cohort.id, userId],
           )
         : [];
@@ -291,7 +300,17 @@ export class CohortsService {
         targetId: cohort.id,
         after: { userId },
       });
+      await this.emitRosterChange(manager, cohort.id, [], [{ id: userId, externalId: removed[0].external_id }]);
     });
+  }
+
+  private emitRosterChange(
+    manager: EntityManager,
+    cohortId: string,
+    added: { id: string; externalId: string | null }[],
+    removed: { id: string; externalId: string | null }[],
+  ) {
+    return this.events.emit(manager, { type: 'cohort.roster_changed', data: { cohortId, added, removed } });
   }
 
   async members(caller: Caller, cohortId: string, query: ListMembersQueryDto): Promise<Page<MemberDto>> {

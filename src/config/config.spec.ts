@@ -59,13 +59,28 @@ describe('loadConfig', () => {
       expect.stringMatching(/DATABASE_URL is required/),
       expect.stringMatching(/JWT_SECRET .* is required/),
       expect.stringMatching(/DEMO_USERS/),
+      expect.stringMatching(/WEBHOOK_SECRET_KEY is required/),
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app@db/a', JWT_SECRET: '' })).toEqual([
-      expect.stringMatching(/JWT_SECRET .* is required/),
-    ]);
-    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app@db/a', JWT_ALGORITHM: 'RS256' })).toEqual(
-      [expect.stringMatching(/JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are required/)],
-    );
+    const webhookKey = 'k'.repeat(40);
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://app@db/a',
+        JWT_SECRET: '',
+        WEBHOOK_SECRET_KEY: webhookKey,
+      }),
+    ).toEqual([expect.stringMatching(/JWT_SECRET .* is required/)]);
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://app@db/a',
+        JWT_ALGORITHM: 'RS256',
+        WEBHOOK_SECRET_KEY: webhookKey,
+      }),
+    ).toEqual([expect.stringMatching(/JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are required/)]);
+    expect(
+      problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app@db/a', JWT_SECRET: 'x'.repeat(48) }),
+    ).toEqual([expect.stringMatching(/WEBHOOK_SECRET_KEY is required/)]);
   });
 
   it('starts in production with a database and a secret of its own', () => {
@@ -73,6 +88,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://app@db/assessment',
       JWT_SECRET: 'x'.repeat(48),
+      WEBHOOK_SECRET_KEY: 'k'.repeat(40),
     });
     expect(config.env).toBe('production');
     expect(config.auth.signingKey).toBe('x'.repeat(48));

@@ -202,6 +202,38 @@ class EnvironmentVariables {
   @Max(86_400_000)
   HOUSEKEEPING_INTERVAL_MS = 3_600_000;
 
+  /**
+   * Encrypts webhook signing secrets at rest (AES-256-GCM under a key derived from it), so a
+   * database dump alone does not reveal them. Required in production; elsewhere a random key
+   * is made once and kept in DATA_DIR.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'WEBHOOK_SECRET_KEY must be at least 32 characters' })
+  WEBHOOK_SECRET_KEY?: string;
+
+  /** How often due webhook deliveries are looked for; 0 turns delivery off (tests deliver directly). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  WEBHOOK_POLL_INTERVAL_MS = 500;
+
+  /** How long a receiver has to answer one delivery. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** Events (and their deliveries) older than this are deleted by housekeeping. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_650)
+  EVENT_RETENTION_DAYS = 30;
+
   /** Create demo users on the first start of the embedded database (never in production). */
   @Transform(({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : value === 'true'))
   @IsOptional()
@@ -254,6 +286,13 @@ export interface AppConfig {
   };
   attempts: { sweepIntervalMs: number };
   housekeeping: { intervalMs: number };
+  events: {
+    /** Undefined means: the key kept in the data folder, resolved at start (src/auth/local-secret.ts). */
+    secretKey?: string;
+    pollIntervalMs: number;
+    timeoutMs: number;
+    retentionDays: number;
+  };
   /** Demo users on the first start of an empty embedded database. */
   demoUsers: boolean;
 }
@@ -294,6 +333,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       problems.push('JWT_SECRET (or JWT_ALGORITHM with a key pair) is required when NODE_ENV=production');
     }
     if (vars.DEMO_USERS) problems.push('DEMO_USERS cannot be enabled when NODE_ENV=production');
+    if (!vars.WEBHOOK_SECRET_KEY) problems.push('WEBHOOK_SECRET_KEY is required when NODE_ENV=production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -347,6 +387,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     attempts: { sweepIntervalMs: vars.ATTEMPT_SWEEP_INTERVAL_MS },
     housekeeping: { intervalMs: vars.HOUSEKEEPING_INTERVAL_MS },
+    events: {
+      secretKey: vars.WEBHOOK_SECRET_KEY,
+      pollIntervalMs: vars.WEBHOOK_POLL_INTERVAL_MS,
+      timeoutMs: vars.WEBHOOK_TIMEOUT_MS,
+      retentionDays: vars.EVENT_RETENTION_DAYS,
+    },
     demoUsers: vars.NODE_ENV !== 'production' && !vars.DATABASE_URL && (vars.DEMO_USERS ?? true),
   };
 }

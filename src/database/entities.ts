@@ -8,6 +8,9 @@ import { CohortMember } from '../cohorts/entities/cohort-member.entity';
 import { Cohort } from '../cohorts/entities/cohort.entity';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity';
 import { Activity } from '../content/entities/activity.entity';
+import { OutboxEvent } from '../events/outbox-event.entity';
+import { WebhookDelivery } from '../events/webhook-delivery.entity';
+import { WebhookEndpoint } from '../events/webhook-endpoint.entity';
 import { ActivityStep } from '../content/entities/activity-step.entity';
 import { ChecklistItem } from '../content/entities/checklist-item.entity';
 import { CourseModule } from '../content/entities/course-module.entity';
@@ -29,6 +32,9 @@ export const entities: Function[] = [
   RefreshToken,
   LoginFailure,
   AuditEvent,
+  OutboxEvent,
+  WebhookEndpoint,
+  WebhookDelivery,
   CourseModule,
   Activity,
   ActivityStep,

@@ -5,6 +5,7 @@ import { type AuditEntry, AuditService } from '../audit/audit.service';
 import { type Caller, isAdmin, type Principal } from '../auth/access.types';
 import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
 import { isUuid, resolveUserRef } from '../auth/user-ref';
+import { EventsService } from '../events/events.service';
 import { Clock } from '../common/clock';
 import { DomainError, ResourceNotFound } from '../common/errors/domain-error';
 import { ActivityStep } from '../content/entities/activity-step.entity';
@@ -44,6 +45,7 @@ export class ProgressService {
     private readonly access: LearnerAccessService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly events: EventsService,
   ) {}
 
   async markStep(caller: Caller, userRef: string, stepId: string, dto: MarkDto): Promise<ModuleProgressDto> {
@@ -276,6 +278,16 @@ export class ProgressService {
       }
     }
     await this.audit.recordAll(manager, caller, events);
+    for (const event of events) {
+      const { userId, unmet } = event.after as { userId: string; unmet?: string[] };
+      const completed = event.action === 'module.completed';
+      await this.events.emit(manager, {
+        type: completed ? 'progress.completed' : 'progress.uncompleted',
+        learnerId: userId,
+        moduleId,
+        data: completed ? { status: 'completed' } : { status: 'in_progress', unmet },
+      });
+    }
     return written;
   }
 

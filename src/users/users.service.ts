@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { EventsService } from '../events/events.service';
 import { AuditService } from '../audit/audit.service';
 import type { Caller, Role } from '../auth/access.types';
 import { LearnerAccessService } from '../auth/learner-access.service';
@@ -30,6 +31,7 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly principals: PrincipalService,
     private readonly tokens: TokenService,
+    private readonly events: EventsService,
   ) {}
 
   async create(caller: Caller, dto: CreateUserDto): Promise<UserResponseDto> {
@@ -179,6 +181,8 @@ export class UsersService {
         targetId: user.id,
         before: { ...toUserResponse(user) },
       });
+      // The row stays (soft-deleted), so the event carries the person's ids and cohorts like any other.
+      await this.events.emit(manager, { type: 'user.deleted', learnerId: user.id, data: {} });
       this.principals.invalidate('user', user.id, user.externalId);
     });
   }

@@ -19,6 +19,7 @@ export interface TestApp {
 
 /** A secret of this test process's own: no signing secret is written in the code. */
 const TEST_JWT_SECRET = randomBytes(32).toString('base64url');
+const TEST_WEBHOOK_KEY = randomBytes(32).toString('base64url');
 
 /**
  * The real application on a database of this file's own. `env` overrides the
@@ -38,6 +39,8 @@ export async function createTestApp(
     ATTEMPT_SWEEP_INTERVAL_MS: '0',
     HOUSEKEEPING_INTERVAL_MS: '0',
     JWT_SECRET: TEST_JWT_SECRET,
+    WEBHOOK_SECRET_KEY: TEST_WEBHOOK_KEY,
+    WEBHOOK_POLL_INTERVAL_MS: '0',
     // The embedded database takes one connection at a time (see src/database/resolve-database.ts).
     ...(process.env.DATABASE_URL ? {} : { DB_POOL_SIZE: '1' }),
     ...env,

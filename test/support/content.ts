@@ -101,6 +101,22 @@ export function smallAnswerKey(options: SmallKeyOptions = {}) {
   ].join('\n');
 }
 
+/** Answers to smallModule()'s questions as an attempt presents them: right with 'a', kc-1 wrong with 'b'. */
+export function smallModuleAnswers(
+  questions: { questionVersionId: string; question: { type: string } }[],
+  correct: 'a' | 'b' = 'a',
+) {
+  return questions.map(({ questionVersionId, question }) => ({
+    questionVersionId,
+    response:
+      question.type === 'single_choice'
+        ? { type: 'single_choice', choiceId: correct }
+        : question.type === 'true_false'
+          ? { type: 'true_false', value: true }
+          : { type: 'essay', text: 'A is right; the sky is blue.' },
+  }));
+}
+
 /** The response that scores full marks (an essay gets some text: a person grades it). */
 export function keyResponse(definition: QuestionDefinition): ResponseValue {
   switch (definition.type) {

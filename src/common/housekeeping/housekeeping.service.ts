@@ -11,12 +11,15 @@ const BATCH = 5_000;
 export interface Purged {
   idempotencyKeys: number;
   loginFailures: number;
+  /** Events past EVENT_RETENTION_DAYS, with their deliveries; an event still being delivered stays. */
+  events: number;
 }
 
 /**
  * Deletes rows that no longer mean anything: idempotency keys past their
  * retention, and sign-in failure counts whose window has ended (the next
- * failure would start a new window anyway). Without it both tables only grow.
+ * failure would start a new window anyway), and events (with their webhook
+ * deliveries) past their retention. Without it these tables only grow.
  * Safe on any number of instances at once: each delete is idempotent.
  */
 @Injectable()
@@ -49,10 +52,18 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
           WHERE window_started_at <= now() - make_interval(secs => $1) LIMIT ${BATCH}))`,
       [this.config.auth.login.windowSeconds],
     );
-    if (idempotencyKeys + loginFailures > 0) {
-      this.logger.log({ idempotencyKeys, loginFailures }, 'deleted expired rows');
+    const events = await this.deleteInBatches(
+      `DELETE FROM events WHERE id = ANY (ARRAY(
+         SELECT e.id FROM events e
+          WHERE e.occurred_at < now() - make_interval(days => $1)
+            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.state = 'pending')
+          LIMIT ${BATCH}))`,
+      [this.config.events.retentionDays],
+    );
+    if (idempotencyKeys + loginFailures + events > 0) {
+      this.logger.log({ idempotencyKeys, loginFailures, events }, 'deleted expired rows');
     }
-    return { idempotencyKeys, loginFailures };
+    return { idempotencyKeys, loginFailures, events };
   }
 
   private async deleteInBatches(sql: string, parameters: unknown[]): Promise<number> {

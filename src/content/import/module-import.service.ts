@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, Not } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
+import { EventsService } from '../../events/events.service';
 import { ProgressService } from '../../progress/progress.service';
 import type { Caller } from '../../auth/access.types';
 import { CourseModule } from '../entities/course-module.entity';
@@ -28,6 +29,7 @@ export class ModuleImportService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly progress: ProgressService,
+    private readonly events: EventsService,
   ) {}
 
   /** Throws ModuleImportRejected (422) listing every problem when either file has an error. */
@@ -65,6 +67,8 @@ export class ModuleImportService {
         targetId: moduleId,
         after: { slug: incoming.module.slug, ...importCounts(report) },
       });
+      const { status, added, changed, retired } = importCounts(report);
+      await this.events.emit(manager, { type: 'module.imported', moduleId, data: { status, added, changed, retired } });
       return report;
     });
   }

@@ -1,0 +1,250 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Webhook } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { SYSTEM_CALLER } from '../auth/access.types';
+import { PeriodicJob } from '../common/periodic-job';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.constants';
+import { SecretBox } from './webhook-secrets';
+import { webhookUrlProblem } from './webhook-url';
+
+/**
+ * Seconds to wait after each failed try (after the first, immediate one):
+ * Standard Webhooks' and Svix's schedule, stretched as Stripe's to about 3
+ * days in all; each wait varies by ±20 % so receivers that failed together
+ * are not hit together.
+ */
+export const RETRY_DELAYS_SECONDS = [5, 300, 1_800, 7_200, 18_000, 36_000, 50_400, 72_000, 72_000];
+/** An endpoint failing without a success for this long is disabled. */
+export const DISABLE_AFTER_FAILING_DAYS = 5;
+const LEASE_SECONDS = 120;
+const RESPONSE_EXCERPT_BYTES = 1_024;
+/** One round of claims; more rounds follow at once while there is work (a learner's next event waits for the last). */
+const BATCH = 50;
+const ROUND_BUDGET_MS = 2_000;
+
+interface Claimed {
+  id: string;
+  endpoint_id: string;
+  attempts: number;
+  event_id: string;
+  type: string;
+  occurred_at: Date;
+  data: unknown;
+  url: string;
+  secret_ciphertext: string;
+  previous_secret_ciphertext: string | null;
+  previous_secret_expires_at: Date | null;
+}
+
+type Outcome =
+  | { kind: 'delivered'; status: number; excerpt: string }
+  | { kind: 'retry'; status: number | null; excerpt: string; retryAfterSeconds?: number }
+  | { kind: 'final'; status: number | null; excerpt: string };
+
+/**
+ * Delivers pending webhook deliveries, in every instance, safely on any
+ * number of them: rows are leased with FOR UPDATE SKIP LOCKED (a crashed
+ * worker's lease runs out and another instance takes the row), and a
+ * learner's events go to an endpoint one at a time, in the order they were
+ * written. At-least-once: a receiver de-duplicates on `webhook-id`.
+ */
+@Injectable()
+export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('WebhookDispatcher');
+  private readonly job = new PeriodicJob(this.logger, 'delivering webhooks failed', () => this.deliverDue());
+  private readonly box: SecretBox;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
+  ) {
+    this.box = new SecretBox(config.events.secretKey ?? '');
+  }
+
+  onApplicationBootstrap() {
+    this.job.start(this.config.events.pollIntervalMs);
+  }
+
+  onApplicationShutdown() {
+    return this.job.stop();
+  }
+
+  /** Sends what is due, round after round while there is more; returns how many tries were made. */
+  async deliverDue(): Promise<number> {
+    const started = Date.now();
+    let tried = 0;
+    for (;;) {
+      const claimed = await this.claim(BATCH);
+      if (claimed.length === 0) break;
+      await Promise.all(claimed.map((delivery) => this.deliverOne(delivery)));
+      tried += claimed.length;
+      if (Date.now() - started > ROUND_BUDGET_MS) break;
+    }
+    return tried;
+  }
+
+  private async claim(limit: number): Promise<Claimed[]> {
+    return this.dataSource.query<Claimed[]>(
+      `WITH claimed AS (
+         UPDATE webhook_deliveries d
+            SET leased_until = now() + make_interval(secs => $2), attempts = d.attempts + 1, last_attempt_at = now()
+          WHERE d.id IN (
+            SELECT c.id FROM webhook_deliveries c
+             WHERE c.state = 'pending' AND c.next_attempt_at <= now()
+               AND (c.leased_until IS NULL OR c.leased_until < now())
+               AND EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.id = c.endpoint_id AND w.disabled_at IS NULL)
+               AND NOT EXISTS (
+                 SELECT 1 FROM webhook_deliveries p
+                  WHERE p.endpoint_id = c.endpoint_id AND p.ordering_key = c.ordering_key
+                    AND p.state = 'pending' AND p.event_seq < c.event_seq)
+             ORDER BY c.event_seq
+             LIMIT $1
+             FOR UPDATE SKIP LOCKED)
+         RETURNING d.id, d.endpoint_id, d.event_id, d.attempts)
+       SELECT c.id, c.endpoint_id, c.attempts, e.id AS event_id, e.type, e.occurred_at, e.data,
+              w.url, w.secret_ciphertext, w.previous_secret_ciphertext, w.previous_secret_expires_at
+         FROM claimed c JOIN events e ON e.id = c.event_id JOIN webhook_endpoints w ON w.id = c.endpoint_id
+        ORDER BY e.seq`,
+      [limit, LEASE_SECONDS],
+    );
+  }
+
+  private async deliverOne(delivery: Claimed): Promise<void> {
+    let outcome: Outcome;
+    try {
+      outcome = await this.send(delivery);
+    } catch (error) {
+      // A fault of ours (a secret that no longer opens, say): keep the row, try again later.
+      this.logger.error({ err: error, deliveryId: delivery.id }, 'could not send a webhook delivery');
+      outcome = { kind: 'retry', status: null, excerpt: 'not sent: the service could not prepare it' };
+    }
+    await this.record(delivery, outcome);
+  }
+
+  /** One try: the Standard Webhooks request, signed with the secret (and the previous one while it lasts). */
+  private async send(delivery: Claimed): Promise<Outcome> {
+    const problem = await webhookUrlProblem(delivery.url, this.config.env === 'production');
+    if (problem) return { kind: 'final', status: null, excerpt: `not sent: the URL ${problem}` };
+    const body = JSON.stringify({
+      type: delivery.type,
+      timestamp: delivery.occurred_at.toISOString(),
+      data: delivery.data,
+    });
+    const now = new Date();
+    const secrets = [this.box.open(delivery.secret_ciphertext)];
+    if (
+      delivery.previous_secret_ciphertext &&
+      delivery.previous_secret_expires_at &&
+      delivery.previous_secret_expires_at > now
+    ) {
+      secrets.push(this.box.open(delivery.previous_secret_ciphertext));
+    }
+    const signature = secrets.map((secret) => new Webhook(secret).sign(delivery.event_id, now, body)).join(' ');
+    let response: Response;
+    try {
+      response = await fetch(delivery.url, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'assessment-api-webhooks/1',
+          'webhook-id': delivery.event_id,
+          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+          'webhook-signature': signature,
+        },
+        body,
+        signal: AbortSignal.timeout(this.config.events.timeoutMs),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      return { kind: 'retry', status: null, excerpt: `no answer: ${cause}` };
+    }
+    const excerpt = await readExcerpt(response);
+    const { status } = response;
+    if (status >= 200 && status < 300) return { kind: 'delivered', status, excerpt };
+    if (status === 408 || status === 429 || status >= 500) {
+      return { kind: 'retry', status, excerpt, retryAfterSeconds: retryAfter(response.headers.get('retry-after')) };
+    }
+    return { kind: 'final', status, excerpt };
+  }
+
+  private async record(delivery: Claimed, outcome: Outcome): Promise<void> {
+    const excerpt = outcome.excerpt.slice(0, RESPONSE_EXCERPT_BYTES);
+    if (outcome.kind === 'delivered') {
+      await this.dataSource.query(
+        `WITH done AS (
+           UPDATE webhook_deliveries SET state = 'delivered', delivered_at = now(), leased_until = NULL,
+                  last_status = $2, last_response = $3
+            WHERE id = $1)
+         UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $4 AND failing_since IS NOT NULL`,
+        [delivery.id, outcome.status, excerpt, delivery.endpoint_id],
+      );
+      return;
+    }
+    const delay = outcome.kind === 'retry' ? RETRY_DELAYS_SECONDS[delivery.attempts - 1] : undefined;
+    const waitSeconds =
+      delay === undefined
+        ? null
+        : Math.max(
+            delay * (0.8 + Math.random() * 0.4),
+            outcome.kind === 'retry' ? (outcome.retryAfterSeconds ?? 0) : 0,
+          );
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE webhook_deliveries
+            SET state = CASE WHEN $2::float8 IS NULL THEN 'failed' ELSE 'pending' END,
+                next_attempt_at = CASE WHEN $2::float8 IS NULL THEN next_attempt_at
+                                       ELSE now() + make_interval(secs => $2::float8) END,
+                leased_until = NULL, last_status = $3, last_response = $4
+          WHERE id = $1`,
+        [delivery.id, waitSeconds, outcome.status, excerpt],
+      );
+      const [endpoint] = await manager.query<{ id: string; url: string; disabled: boolean }[]>(
+        `UPDATE webhook_endpoints
+            SET failing_since = coalesce(failing_since, now()),
+                disabled_at = CASE WHEN failing_since < now() - make_interval(days => $2) THEN now() END
+          WHERE id = $1 AND disabled_at IS NULL
+          RETURNING id, url, disabled_at IS NOT NULL AS disabled`,
+        [delivery.endpoint_id, DISABLE_AFTER_FAILING_DAYS],
+      );
+      if (endpoint?.disabled) {
+        await this.audit.record(manager, SYSTEM_CALLER, {
+          action: 'webhook.disabled',
+          targetType: 'webhook',
+          targetId: endpoint.id,
+          after: { url: endpoint.url },
+          reason: `deliveries failed for ${DISABLE_AFTER_FAILING_DAYS} days without a success`,
+        });
+        this.logger.warn({ endpointId: endpoint.id }, 'webhook endpoint disabled after failing for days');
+      }
+    });
+  }
+}
+
+async function readExcerpt(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    // Stops reading after the first kilobyte: a receiver cannot make us hold a large body.
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      chunks.push(Buffer.from(chunk));
+      size += chunk.length;
+      if (size >= RESPONSE_EXCERPT_BYTES) break;
+    }
+  } catch {
+    // The receiver hung up mid-body: keep what came.
+  }
+  return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8');
+}
+
+/** Retry-After in seconds (delta or HTTP date), capped at a day; undefined when absent or unreadable. */
+function retryAfter(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = /^\d+$/.test(header) ? Number(header) : (Date.parse(header) - Date.now()) / 1000;
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 86_400) : undefined;
+}

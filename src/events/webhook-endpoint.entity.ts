@@ -1,0 +1,46 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** A receiver of signed webhook deliveries (Standard Webhooks). */
+@Entity('webhook_endpoints')
+export class WebhookEndpoint {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 2048 })
+  url: string;
+
+  @Column({ type: 'varchar', length: 500, default: '' })
+  description: string;
+
+  /** The event types it receives (EVENT_TYPES); `webhook.test` always. */
+  @Column({ type: 'text', array: true })
+  eventTypes: string[];
+
+  /** The signing secret (`whsec_…`), encrypted at rest with WEBHOOK_SECRET_KEY (webhook-secrets.ts). */
+  @Column({ type: 'text', select: false })
+  secretCiphertext: string;
+
+  /** After a rotation, the old secret keeps signing beside the new one until this time. */
+  @Column({ type: 'text', nullable: true, select: false })
+  previousSecretCiphertext: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  previousSecretExpiresAt: Date | null;
+
+  /** When deliveries to it began failing without a success since; null while it is healthy. */
+  @Column({ type: 'timestamptz', nullable: true })
+  failingSince: Date | null;
+
+  /** Set by an admin (PATCH `enabled: false`) or after 5 days of failures; disabled endpoints get nothing. */
+  @Column({ type: 'timestamptz', nullable: true })
+  disabledAt: Date | null;
+
+  @Column({ type: 'varchar', length: 80 })
+  createdBy: string;
+
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}
