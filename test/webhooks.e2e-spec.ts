@@ -154,6 +154,9 @@ describe('webhooks (e2e)', () => {
     expect(Number(first.wait)).toBeGreaterThan(3.5);
     expect(Number(first.wait)).toBeLessThan(6.5);
     expect(await deliver()).toBe(0); // not due yet
+    const waiting = (await request(t.server).get('/metrics').expect(200)).text;
+    expect(waiting).toMatch(/^webhook_deliveries_pending 1$/m);
+    expect(waiting).toMatch(/^webhook_oldest_pending_event_age_seconds \d/m);
     for (let i = 0; i < 3; i++) {
       await fastForward();
       await deliver();
@@ -164,6 +167,9 @@ describe('webhooks (e2e)', () => {
     expect(done).toEqual({ attempts: 4, state: 'delivered', last_status: 200 });
     const log = await request(t.server).get(`/v1/webhooks/${created.body.id}/deliveries`).set(bearer(admin.token));
     expect(log.body.items[0]).toMatchObject({ state: 'delivered', attempts: 4, lastStatus: 200, lastResponse: 'ok' });
+    const counted = (await request(t.server).get('/metrics').expect(200)).text;
+    expect(counted).toMatch(/^webhook_deliveries_total\{outcome="retry"\} 3$/m);
+    expect(counted).toMatch(/^webhook_deliveries_pending 0$/m);
 
     // 410 Gone: one try, then final.
     await db().query('DELETE FROM webhook_endpoints');

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Counter, Gauge } from 'prom-client';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -7,6 +8,7 @@ import { SYSTEM_CALLER } from '../auth/access.types';
 import { PeriodicJob } from '../common/periodic-job';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.constants';
+import { MetricsService } from '../metrics/metrics.service';
 import { SecretBox } from './webhook-secrets';
 import { webhookUrlProblem } from './webhook-url';
 
@@ -56,13 +58,45 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger('WebhookDispatcher');
   private readonly job = new PeriodicJob(this.logger, 'delivering webhooks failed', () => this.deliverDue());
   private readonly box: SecretBox;
+  private readonly outcomes: Counter<'outcome'>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    metrics: MetricsService,
   ) {
     this.box = new SecretBox(config.events.secretKey ?? '');
+    this.outcomes = new Counter({
+      name: 'webhook_deliveries_total',
+      help: 'Webhook delivery tries by this instance, by outcome: delivered, retry (will be tried again), failed (given up)',
+      labelNames: ['outcome'] as const,
+      registers: [metrics.registry],
+    });
+    // Read from the database at each scrape: the queue is shared by every instance.
+    const queue = async () => {
+      const [row] = await this.dataSource.query<{ pending: number; oldest: number | null }[]>(
+        `SELECT count(*)::int AS pending, extract(epoch FROM now() - min(e.occurred_at))::float8 AS oldest
+           FROM webhook_deliveries d JOIN events e ON e.id = d.event_id WHERE d.state = 'pending'`,
+      );
+      return row;
+    };
+    new Gauge({
+      name: 'webhook_deliveries_pending',
+      help: 'Webhook deliveries waiting to be sent or retried, over all instances',
+      registers: [metrics.registry],
+      async collect() {
+        this.set((await queue()).pending);
+      },
+    });
+    new Gauge({
+      name: 'webhook_oldest_pending_event_age_seconds',
+      help: 'Age of the oldest event with a delivery still pending (0 when none)',
+      registers: [metrics.registry],
+      async collect() {
+        this.set((await queue()).oldest ?? 0);
+      },
+    });
   }
 
   onApplicationBootstrap() {
@@ -173,6 +207,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async record(delivery: Claimed, outcome: Outcome): Promise<void> {
+    const given = outcome.kind === 'retry' && delivery.attempts > RETRY_DELAYS_SECONDS.length ? 'failed' : outcome.kind;
+    this.outcomes.inc({ outcome: given === 'final' ? 'failed' : given });
     const excerpt = outcome.excerpt.slice(0, RESPONSE_EXCERPT_BYTES);
     if (outcome.kind === 'delivered') {
       await this.dataSource.query(
