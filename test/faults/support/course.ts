@@ -32,7 +32,11 @@ export interface Learner {
 
 /** What every API instance of a run shares: the database and the signing secret. */
 export function sharedEnv(databaseUrl: string): Record<string, string> {
-  return { DATABASE_URL: databaseUrl, JWT_SECRET: randomBytes(32).toString('base64url') };
+  return {
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: randomBytes(32).toString('base64url'),
+    WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64url'),
+  };
 }
 
 /** Runs the seed script (which migrates first) against the database; Module 5 allows unlimited attempts. */
@@ -78,15 +82,20 @@ export async function loadCourse(db: Client): Promise<Course> {
   };
 }
 
-export async function createLearners(db: Client, env: Record<string, string>, count: number): Promise<Learner[]> {
+export async function createLearners(
+  db: Client,
+  env: Record<string, string>,
+  count: number,
+  role: 'learner' | 'admin' = 'learner',
+): Promise<Learner[]> {
   const tag = randomBytes(4).toString('hex');
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO users (email, display_name, roles)
-     SELECT 'learner-' || $2 || '-' || i || '@faults.example', 'Fault learner ' || i, ARRAY['learner']
+     SELECT $3 || '-' || $2 || '-' || i || '@faults.example', 'Fault ' || $3 || ' ' || i, ARRAY[$3]
        FROM generate_series(1, $1::int) AS i
      RETURNING id`,
-    [count, tag],
+    [count, tag, role],
   );
   const tokens = new TokenService(loadConfig({ NODE_ENV: 'development', ...env }));
-  return rows.map(({ id }) => ({ id, token: tokens.signAccessToken({ kind: 'user', id, roles: ['learner'] }).token }));
+  return rows.map(({ id }) => ({ id, token: tokens.signAccessToken({ kind: 'user', id, roles: [role] }).token }));
 }
