@@ -116,6 +116,18 @@ describe('bad input answers 400, never 500 (e2e)', () => {
     });
   });
 
+  describe('numbers JavaScript prints in exponent notation', () => {
+    it.each([5e-324, 1e-7, 2.5e-10])('a grade of %p points is refused, naming the score', async (score) => {
+      const res = await request(t.server)
+        .post(`/v1/attempts/${attemptId}/grades`)
+        .set(bearer(admin.token))
+        .set('content-type', 'application/json')
+        .send(`{"grades":[{"questionVersionId":"${essayVersionId}","score":${score},"reason":"tiny"}]}`);
+      expectBadRequest(res, 'grades.0.score');
+      expect(res.body.errors[0].messages.join(' ')).toMatch(/at most 4 decimal places/);
+    });
+  });
+
   describe('deeply nested JSON is refused before validation', () => {
     it.each([3_000, 10_000])('%i levels in PATCH /v1/users/me', async (depth) => {
       const res = await request(t.server)

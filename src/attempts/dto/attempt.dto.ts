@@ -16,6 +16,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { MaxDecimalPlaces } from '../../common/http/decimal-places';
 import { LearnerQuestionDto } from '../../content/dto/quiz.dto';
 import type { ResponseValue } from '../../content/question.types';
 import { ATTEMPT_STATES, type AttemptState } from '../entities/attempt.entity';
@@ -64,7 +65,8 @@ export class GradeInputDto {
   questionVersionId: string;
 
   @ApiProperty({ minimum: 0, description: 'Points awarded, at most the question’s points' })
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @MaxDecimalPlaces(4)
   @Min(0)
   @Max(10_000)
   score: number;
