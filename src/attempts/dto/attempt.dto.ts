@@ -50,7 +50,7 @@ export class ResponseInputDto {
 }
 
 export class SaveResponsesDto {
-  @ApiProperty({ type: [ResponseInputDto], maxItems: 200 })
+  @ApiProperty({ type: [ResponseInputDto], minItems: 1, maxItems: 200 })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
@@ -64,7 +64,11 @@ export class GradeInputDto {
   @IsUUID()
   questionVersionId: string;
 
-  @ApiProperty({ minimum: 0, description: 'Points awarded, at most the question’s points' })
+  @ApiProperty({
+    minimum: 0,
+    maximum: 10_000,
+    description: 'Points awarded, at most the question’s points and 4 decimal places',
+  })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @MaxDecimalPlaces(4)
   @Min(0)
@@ -79,7 +83,7 @@ export class GradeInputDto {
 }
 
 export class GradeAttemptDto {
-  @ApiProperty({ type: [GradeInputDto], maxItems: 200 })
+  @ApiProperty({ type: [GradeInputDto], minItems: 1, maxItems: 200 })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(200)

@@ -9,19 +9,19 @@ export class TokenRequestDto {
   @IsIn(GRANT_TYPES)
   grant_type: (typeof GRANT_TYPES)[number];
 
-  @ApiPropertyOptional({ description: 'Email (password grant)', example: 'learner@example.com' })
+  @ApiPropertyOptional({ description: 'Email (password grant)', maxLength: 320, example: 'learner@example.com' })
   @IsOptional()
   @IsString()
   @MaxLength(320)
   username?: string;
 
-  @ApiPropertyOptional({ description: 'Password (password grant)', format: 'password' })
+  @ApiPropertyOptional({ description: 'Password (password grant)', format: 'password', maxLength: 1024 })
   @IsOptional()
   @IsString()
   @MaxLength(1024)
   password?: string;
 
-  @ApiPropertyOptional({ description: 'Client id (client_credentials), unless sent with HTTP Basic' })
+  @ApiPropertyOptional({ description: 'Client id (client_credentials), unless sent with HTTP Basic', maxLength: 64 })
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -30,20 +30,25 @@ export class TokenRequestDto {
   @ApiPropertyOptional({
     description: 'Client secret (client_credentials), unless sent with HTTP Basic',
     format: 'password',
+    maxLength: 256,
   })
   @IsOptional()
   @IsString()
   @MaxLength(256)
   client_secret?: string;
 
-  @ApiPropertyOptional({ description: 'Refresh token (refresh_token grant)' })
+  @ApiPropertyOptional({ description: 'Refresh token (refresh_token grant)', minLength: 1, maxLength: 256 })
   @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(256)
   refresh_token?: string;
 
-  @ApiPropertyOptional({ description: 'Space-separated scopes to narrow a client token to', example: 'progress:read' })
+  @ApiPropertyOptional({
+    description: 'Space-separated scopes to narrow a client token to',
+    maxLength: 1000,
+    example: 'progress:read',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1000)

@@ -18,14 +18,14 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
+import { EXTERNAL_ID } from '../../users/dto/user.dto';
 import { MEMBER_ROLES, MEMBER_STATUSES, type MemberRole, type MemberStatus } from '../entities/cohort-member.entity';
 import type { Cohort } from '../entities/cohort.entity';
 
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const EXTERNAL_ID = /^[\x21-\x7e]{1,255}$/;
 
 export class CreateCohortDto {
-  @ApiProperty({ maxLength: 200, example: 'AWS Security — spring cohort' })
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'AWS Security — spring cohort' })
   @Transform(trimmed)
   @IsString()
   @MinLength(1)
@@ -35,6 +35,8 @@ export class CreateCohortDto {
   @ApiPropertyOptional({
     type: [String],
     format: 'uuid',
+    maxItems: 200,
+    uniqueItems: true,
     description: 'Modules covered; empty or omitted: the whole course',
   })
   @IsOptional()
@@ -78,7 +80,7 @@ export class ListCohortsQueryDto extends PageQueryDto {
 }
 
 export class RosterEntryDto {
-  @ApiProperty({ description: 'The LMS’s id for the person', example: 'lms-user-42' })
+  @ApiProperty({ description: 'The LMS’s id for the person', pattern: EXTERNAL_ID.source, example: 'lms-user-42' })
   @IsString()
   @Matches(EXTERNAL_ID, { message: 'externalId must be 1-255 printable ASCII characters without spaces' })
   externalId: string;
@@ -88,14 +90,18 @@ export class RosterEntryDto {
   @IsIn(MEMBER_ROLES)
   role?: MemberRole;
 
-  @ApiPropertyOptional({ description: 'With displayName: creates the user if unknown (callers with users:write)' })
+  @ApiPropertyOptional({
+    format: 'email',
+    maxLength: 320,
+    description: 'With displayName: creates the user if unknown (callers with users:write)',
+  })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsEmail()
   @MaxLength(320)
   email?: string;
 
-  @ApiPropertyOptional({ maxLength: 200 })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
   @IsOptional()
   @Transform(trimmed)
   @IsString()
@@ -123,7 +129,7 @@ export class AddMemberDto {
   @IsUUID()
   userId?: string;
 
-  @ApiPropertyOptional({ description: '…or by external id' })
+  @ApiPropertyOptional({ description: '…or by external id', pattern: EXTERNAL_ID.source })
   @IsOptional()
   @IsString()
   @Matches(EXTERNAL_ID)

@@ -9,7 +9,10 @@ export const REPORT_SORTS = ['name', 'status', 'percentage', 'score', 'lastActiv
 export type ReportSort = (typeof REPORT_SORTS)[number];
 
 export class CohortProgressQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Module slug or id; may be omitted when the cohort covers one module' })
+  @ApiPropertyOptional({
+    description: 'Module slug or id; may be omitted when the cohort covers one module',
+    maxLength: 200,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -23,7 +26,7 @@ export class CohortProgressQueryDto extends PageQueryDto {
   @IsIn(REPORT_STATUSES)
   status?: ReportStatus;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 365, default: 7 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 365, default: 7 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

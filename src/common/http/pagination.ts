@@ -7,7 +7,7 @@ import { ValidationFailed } from '../errors/domain-error';
 export const MAX_PAGE_SIZE = 100;
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -15,7 +15,7 @@ export class PageQueryDto {
   @Max(MAX_PAGE_SIZE)
   limit: number = 50;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor' })
+  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor', maxLength: 512 })
   @IsOptional()
   @IsString()
   @MaxLength(512)

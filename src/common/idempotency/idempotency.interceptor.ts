@@ -14,7 +14,7 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 /** A first request that has not finished after this long is taken to have died. */
 const IN_PROGRESS_LEASE_MS = 60_000;
-const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+export const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 export class IdempotencyKeyReused extends DomainError {
   readonly code = 'idempotency-key-reused';

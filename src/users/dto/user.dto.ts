@@ -17,24 +17,34 @@ import { ROLES, type Role } from '../../auth/access.types';
 import { PageQueryDto } from '../../common/http/pagination';
 import type { User } from '../user.entity';
 
+/** 1-255 printable ASCII characters, no spaces. */
+export const EXTERNAL_ID = /^[\x21-\x7e]{1,255}$/;
+
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const lowerCased = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
 export class CreateUserDto {
-  @ApiProperty({ example: 'ada@example.com', maxLength: 320 })
+  @ApiProperty({ format: 'email', example: 'ada@example.com', maxLength: 320 })
   @Transform(lowerCased)
   @IsEmail()
   @MaxLength(320)
   email: string;
 
-  @ApiProperty({ example: 'Ada Lovelace', maxLength: 200 })
+  @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 200 })
   @Transform(trimmed)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   displayName: string;
 
-  @ApiProperty({ enum: ROLES, isArray: true, example: ['learner'] })
+  @ApiProperty({
+    enum: ROLES,
+    isArray: true,
+    minItems: 1,
+    maxItems: ROLES.length,
+    uniqueItems: true,
+    example: ['learner'],
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(ROLES.length)
@@ -42,10 +52,10 @@ export class CreateUserDto {
   @IsIn(ROLES, { each: true })
   roles: Role[];
 
-  @ApiPropertyOptional({ description: 'The LMS’s id for this person', maxLength: 255 })
+  @ApiPropertyOptional({ description: 'The LMS’s id for this person', pattern: EXTERNAL_ID.source, maxLength: 255 })
   @IsOptional()
   @IsString()
-  @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'externalId must be 1-255 printable ASCII characters without spaces' })
+  @Matches(EXTERNAL_ID, { message: 'externalId must be 1-255 printable ASCII characters without spaces' })
   externalId?: string;
 
   @ApiPropertyOptional({ minLength: 10, maxLength: 256, format: 'password', description: 'Omit for LMS-only users' })
@@ -60,7 +70,7 @@ export class UpdateUserDto extends PartialType(CreateUserDto) {}
 
 /** What a person may change about themselves: never roles, ids or email. */
 export class UpdateMeDto extends PartialType(PickType(CreateUserDto, ['displayName', 'password'] as const)) {
-  @ApiPropertyOptional({ format: 'password', description: 'Required to change the password' })
+  @ApiPropertyOptional({ format: 'password', maxLength: 256, description: 'Required to change the password' })
   @IsOptional()
   @IsString()
   @MaxLength(256)
@@ -69,7 +79,14 @@ export class UpdateMeDto extends PartialType(PickType(CreateUserDto, ['displayNa
 
 /** Roster sync from an LMS: the external id is in the path. */
 export class UpsertUserByExternalIdDto extends OmitType(CreateUserDto, ['externalId', 'password', 'roles'] as const) {
-  @ApiPropertyOptional({ enum: ROLES, isArray: true, description: 'Defaults to [learner] for a new user' })
+  @ApiPropertyOptional({
+    enum: ROLES,
+    isArray: true,
+    minItems: 1,
+    maxItems: ROLES.length,
+    uniqueItems: true,
+    description: 'Defaults to [learner] for a new user',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -85,7 +102,7 @@ export class ListUsersQueryDto extends PageQueryDto {
   @IsIn(ROLES)
   role?: Role;
 
-  @ApiPropertyOptional({ description: 'Exact email' })
+  @ApiPropertyOptional({ description: 'Exact email', maxLength: 320 })
   @IsOptional()
   @Transform(lowerCased)
   @IsString()
