@@ -38,6 +38,7 @@ const ONLY_OPERATION = process.env.FUZZ_OPERATION;
 const ONLY_KIND = process.env.FUZZ_KIND as Kind | undefined;
 const REPLAY_PATH = process.env.FUZZ_PATH;
 const SHRINK = process.env.FUZZ_SHRINK === '1';
+const DEBUG = process.env.FUZZ_DEBUG === '1';
 const FULL_RUN = !ONLY_OPERATION && !ONLY_KIND && !REPLAY_PATH;
 const MIN_REQUESTS = 3_000;
 
@@ -226,6 +227,20 @@ describe('API fuzzing from the OpenAPI document (e2e)', () => {
       client_secret: c.secret,
     }));
 
+    // Cursors the API issued (one per list), beside random ones: `cursor` is an opaque string to the schema.
+    const cursors: string[] = [];
+    for (const list of [
+      '/v1/users?',
+      '/v1/clients?',
+      '/v1/modules?',
+      '/v1/cohorts?',
+      `/v1/cohorts/${taught}/members?`,
+      `/v1/cohorts/${taught}/progress?module=${MODULE5_SLUG}&`,
+    ]) {
+      const page = await request(t.server).get(`${list}limit=1`).set(as(admin)).expect(200);
+      if (page.body.nextCursor) cursors.push(page.body.nextCursor as string);
+    }
+
     document = (await request(t.server).get('/openapi.json').expect(200)).body as OpenApiDocument;
     schemas = new SchemaArbitraries(document, {
       maxStringLength: 24,
@@ -240,7 +255,8 @@ describe('API fuzzing from the OpenAPI document (e2e)', () => {
         ),
         GradeInputDto: fc.record({
           questionVersionId: fc.constantFrom(...essayIds, ...versionIds.slice(0, 3)),
-          score: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.double({ min: 0, max: 5, noNaN: true })),
+          // Quarter points: what a grader gives (the schema allows 4 decimal places).
+          score: fc.integer({ min: 0, max: 20 }).map((quarters) => quarters / 4),
           reason: fc.string({ minLength: 1, maxLength: 40 }),
         }),
         ImportModuleDto: fc.oneof(
@@ -286,9 +302,15 @@ describe('API fuzzing from the OpenAPI document (e2e)', () => {
         module: fc.constantFrom(...moduleRefs),
         quizId: fc.constantFrom(module5.quizId, small.quizId),
         email: fc.constantFrom(...credentials.map((c) => c.username)),
-        cursor: fc
-          .jsonValue({ maxDepth: 2 })
-          .map((value) => Buffer.from(JSON.stringify(value) ?? '').toString('base64url')),
+        cursor: fc.oneof(
+          { weight: 3, arbitrary: fc.constantFrom(...cursors) },
+          {
+            weight: 1,
+            arbitrary: fc
+              .jsonValue({ maxDepth: 2 })
+              .map((value) => Buffer.from(JSON.stringify(value) ?? '').toString('base64url')),
+          },
+        ),
       },
     });
     startedAt = Date.now();
@@ -442,6 +464,11 @@ describe('API fuzzing from the OpenAPI document (e2e)', () => {
             const res = await send(fuzz, caller);
             count(operation, res.status);
             const found = faultsOf(res, caller);
+            if (DEBUG && kind === 'valid' && caller.name === 'admin' && res.status === 400) {
+              console.log(
+                `${operation.name} ${fuzz.url.slice(0, 200)} ${fuzz.body?.text.slice(0, 300) ?? ''}\n→ ${String(res.body).slice(0, 400)}`,
+              );
+            }
             if (found.length > 0) {
               const body = typeof res.body === 'string' ? res.body.slice(0, 600) : '';
               faults.push(

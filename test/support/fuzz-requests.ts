@@ -140,7 +140,7 @@ function queryString(parameters: ParameterObject[], kind: Kind, sources: Request
         : fc.oneof({ weight: 1, arbitrary: valid }, { weight: 2, arbitrary: sources.schemas.invalid(schema) });
     const present = parameter.required
       ? value.map((v) => [v])
-      : fc.option(value, { nil: undefined }).map((v) => (v === undefined ? [] : [v]));
+      : fc.option(value, { nil: undefined, freq: 2 }).map((v) => (v === undefined ? [] : [v]));
     // Invalid requests repeat a parameter now and then (`?limit=1&limit=2` parses to an array).
     const repeated =
       kind === 'invalid'

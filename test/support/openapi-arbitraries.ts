@@ -20,6 +20,8 @@ export interface SchemaObject {
   maximum?: number;
   minItems?: number;
   maxItems?: number;
+  uniqueItems?: boolean;
+  pattern?: string;
   items?: SchemaObject;
   properties?: Record<string, SchemaObject>;
   required?: string[];
@@ -222,11 +224,16 @@ export class SchemaArbitraries {
         return this.validNumber(schema);
       case 'boolean':
         return fc.boolean();
-      case 'array':
-        return fc.array(this.valid(schema.items ?? {}, {}, depth + 1), {
+      case 'array': {
+        const items = this.valid(schema.items ?? {}, {}, depth + 1);
+        const length = {
           minLength: schema.minItems ?? 0,
           maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? this.maxArray, this.maxArray)),
-        });
+        };
+        return schema.uniqueItems
+          ? fc.uniqueArray(items, { ...length, selector: (item) => JSON.stringify(item) })
+          : fc.array(items, length);
+      }
       case 'object':
         return this.validObject(schema, name, depth);
       default:
@@ -250,6 +257,12 @@ export class SchemaArbitraries {
     const minLength = schema.minLength ?? 0;
     const maxLength = Math.max(minLength, schema.maxLength ?? this.maxString);
     const fits = (value: string) => value.length >= minLength && value.length <= maxLength;
+    if (schema.pattern) {
+      return fc
+        .stringMatching(new RegExp(schema.pattern))
+        .map((value) => fitLength(value, minLength, maxLength))
+        .filter((value) => new RegExp(schema.pattern!).test(value));
+    }
     switch (schema.format) {
       case 'uuid':
         return fc.uuid();
@@ -348,6 +361,10 @@ export class SchemaArbitraries {
       variants.push(fc.string({ maxLength: schema.minLength - 1 }));
     }
     if (schema.format === 'uuid') variants.push(notUuid);
+    if (schema.pattern) {
+      const pattern = new RegExp(schema.pattern);
+      variants.push(fc.string({ unit: 'grapheme', maxLength: 20 }).filter((value) => !pattern.test(value)));
+    }
     if (schema.format === 'date-time' || schema.format === 'date') {
       variants.push(
         fc.constantFrom(
@@ -396,6 +413,7 @@ export class SchemaArbitraries {
       fc.constant([null]),
     ];
     if ((schema.minItems ?? 0) > 0) variants.push(fc.constant([]));
+    if (schema.uniqueItems) variants.push(this.valid(items, {}, depth + 1).map((item) => [item, item]));
     // Past maxItems, where that stays a reasonable request (rosters allow 50,000).
     if (schema.maxItems !== undefined && schema.maxItems < 1_000) {
       const max = schema.maxItems;
