@@ -116,6 +116,22 @@ describe('bad input answers 400, never 500 (e2e)', () => {
     });
   });
 
+  describe('cohort dates in ISO 8601 forms JavaScript cannot read', () => {
+    it.each(['2024-W01-1', '20240101T000000Z', '2024-001T00:00:00Z'])(
+      '%s is refused, naming the field',
+      async (date) => {
+        expectBadRequest(
+          await request(t.server).post('/v1/cohorts').set(bearer(admin.token)).send({ name: 'Dated', startsAt: date }),
+          'startsAt',
+        );
+        expectBadRequest(
+          await request(t.server).patch(`/v1/cohorts/${cohortId}`).set(bearer(admin.token)).send({ endsAt: date }),
+          'endsAt',
+        );
+      },
+    );
+  });
+
   describe('numbers JavaScript prints in exponent notation', () => {
     it.each([5e-324, 1e-7, 2.5e-10])('a grade of %p points is refused, naming the score', async (score) => {
       const res = await request(t.server)

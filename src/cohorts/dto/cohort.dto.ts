@@ -7,7 +7,6 @@ import {
   IsBoolean,
   IsEmail,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -17,6 +16,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsDateTime } from '../../common/http/date-time';
 import { PageQueryDto } from '../../common/http/pagination';
 import { EXTERNAL_ID } from '../../users/dto/user.dto';
 import { MEMBER_ROLES, MEMBER_STATUSES, type MemberRole, type MemberStatus } from '../entities/cohort-member.entity';
@@ -49,13 +49,13 @@ export class CreateCohortDto {
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
   @IsOptional()
   @ValidateIf((_object, value) => value !== null)
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   startsAt?: string | null;
 
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
   @IsOptional()
   @ValidateIf((_object, value) => value !== null)
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   endsAt?: string | null;
 }
 
