@@ -268,7 +268,10 @@ describe('API fuzzing from the OpenAPI document (e2e)', () => {
           // Other numbers than the fixtures' (5, 9), so that no import changes a fixture's key or review policy.
           fc
             .record({
-              number: fc.integer({ min: 20, max: 40 }),
+              number: fc.oneof(
+                { weight: 5, arbitrary: fc.integer({ min: 20, max: 40 }) },
+                { weight: 1, arbitrary: fc.constantFrom(0, 10_000, 2 ** 31, 1e20) },
+              ),
               attemptsAllowed: fc.integer({ min: 1, max: 3 }),
               show: fc.constantFrom('score', 'correctness', 'answers'),
               when: fc.constantFrom('immediately', 'after_last_attempt'),
