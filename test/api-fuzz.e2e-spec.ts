@@ -17,7 +17,13 @@ import {
   smallAnswerKey,
   smallModule,
 } from './support/content';
-import { bodyText, type FuzzRequest, type Kind, requestArbitrary } from './support/fuzz-requests';
+import {
+  bodyText,
+  type FuzzRequest,
+  type Kind,
+  requestArbitrary,
+  undocumentedRequestArbitrary,
+} from './support/fuzz-requests';
 import { bearer, createClient, createUser, passwordGrant, type TestClient, type TestUser } from './support/identity';
 import { type OpenApiDocument, type Operation, operationsOf, SchemaArbitraries } from './support/openapi-arbitraries';
 
@@ -33,7 +39,7 @@ import { type OpenApiDocument, type Operation, operationsOf, SchemaArbitraries }
  * operation and kind (each run sends one request per caller).
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 13_2025);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 5);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 8);
 const ONLY_OPERATION = process.env.FUZZ_OPERATION;
 const ONLY_KIND = process.env.FUZZ_KIND as Kind | undefined;
 const REPLAY_PATH = process.env.FUZZ_PATH;
@@ -43,9 +49,15 @@ const FULL_RUN = !ONLY_OPERATION && !ONLY_KIND && !REPLAY_PATH;
 const MIN_REQUESTS = 3_000;
 
 const COMMITTED = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8')) as OpenApiDocument;
-const OPERATIONS = operationsOf(COMMITTED).filter((operation) => !ONLY_OPERATION || operation.name === ONLY_OPERATION);
-const KINDS: Kind[] = (['valid', 'invalid'] as const).filter((kind) => !ONLY_KIND || kind === ONLY_KIND);
-const CASES = OPERATIONS.flatMap((operation) => KINDS.map((kind) => ({ operation, kind })));
+/** FUZZ_OPERATION=undocumented runs only the requests off the document. */
+const KINDS: Kind[] = ['valid', 'invalid'];
+const CASES = operationsOf(COMMITTED).flatMap((operation) =>
+  KINDS.map((kind) => ({
+    operation,
+    kind,
+    selected: (!ONLY_OPERATION || operation.name === ONLY_OPERATION) && (!ONLY_KIND || kind === ONLY_KIND),
+  })),
+);
 
 interface Caller {
   name: string;
@@ -402,10 +414,10 @@ describe('API fuzzing from the OpenAPI document (e2e)', () => {
     return faults;
   }
 
-  function count(operation: Operation, status: number) {
-    const byStatus = statuses.get(operation.name) ?? new Map<number, number>();
+  function count(name: string, status: number) {
+    const byStatus = statuses.get(name) ?? new Map<number, number>();
     byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-    statuses.set(operation.name, byStatus);
+    statuses.set(name, byStatus);
   }
 
   describe('the answer-key scan', () => {
@@ -452,49 +464,68 @@ describe('API fuzzing from the OpenAPI document (e2e)', () => {
     expect(operationsOf(document).map((o) => o.name)).toEqual(operationsOf(COMMITTED).map((o) => o.name));
   });
 
-  describe.each(CASES)('$operation.name ($kind)', ({ operation, kind }) => {
-    it('answers no 5xx, errors as problem+json, no answer key to a learner', async () => {
-      const property = fc.asyncProperty(
-        requestArbitrary(operation, kind, {
+  /** Sends each generated request as every caller and checks every response; a failure says how to replay it. */
+  async function fuzz(name: string, kind: Kind | 'undocumented', arbitrary: fc.Arbitrary<FuzzRequest>) {
+    const property = fc.asyncProperty(arbitrary, async (generated) => {
+      const faults: string[] = [];
+      for (const caller of callers) {
+        const res = await send(generated, caller);
+        count(name, res.status);
+        const found = faultsOf(res, caller);
+        if (DEBUG && kind === 'valid' && caller.name === 'admin' && res.status === 400) {
+          console.log(
+            `${name} ${generated.url.slice(0, 200)} ${generated.body?.text.slice(0, 300) ?? ''}\n→ ${String(res.body).slice(0, 400)}`,
+          );
+        }
+        if (found.length > 0) {
+          const body = typeof res.body === 'string' ? res.body.slice(0, 600) : '';
+          faults.push(
+            `as ${caller.name}: ${found.join('; ')}\n    → ${res.status} ${String(res.headers['content-type'])} ${body}`,
+          );
+        }
+      }
+      if (faults.length > 0) throw new Error(faults.join('\n'));
+    });
+    try {
+      await fc.assert(property, { seed: SEED, numRuns: RUNS, path: REPLAY_PATH, endOnFailure: !SHRINK });
+    } catch (error) {
+      const path = /path: "([^"]*)"/.exec(String(error))?.[1] ?? '';
+      const selection =
+        kind === 'undocumented' ? `FUZZ_OPERATION=undocumented` : `FUZZ_OPERATION='${name}' FUZZ_KIND=${kind}`;
+      throw new Error(
+        `${name} (${kind}) failed. Replay: FUZZ_SEED=${SEED} ${selection} FUZZ_PATH='${path}' npx jest test/api-fuzz.e2e-spec.ts\n` +
+          String(error) +
+          (error instanceof Error && error.cause
+            ? `\nWhat went wrong:\n${String((error.cause as Error).message ?? error.cause)}`
+            : ''),
+        { cause: error },
+      );
+    }
+  }
+
+  describe.each(CASES)('$operation.name ($kind)', ({ operation, kind, selected }) => {
+    (selected ? it : it.skip)(
+      'answers no 5xx, errors as problem+json, no answer key to a learner',
+      async () => {
+        const sources = {
           schemas,
           pathPool,
           bogusAuthorizations: pools.bogusAuthorizations,
           bodyLimitBytes: t.config.http.bodyLimitBytes,
-        }),
-        async (fuzz) => {
-          const faults: string[] = [];
-          for (const caller of callers) {
-            const res = await send(fuzz, caller);
-            count(operation, res.status);
-            const found = faultsOf(res, caller);
-            if (DEBUG && kind === 'valid' && caller.name === 'admin' && res.status === 400) {
-              console.log(
-                `${operation.name} ${fuzz.url.slice(0, 200)} ${fuzz.body?.text.slice(0, 300) ?? ''}\n→ ${String(res.body).slice(0, 400)}`,
-              );
-            }
-            if (found.length > 0) {
-              const body = typeof res.body === 'string' ? res.body.slice(0, 600) : '';
-              faults.push(
-                `as ${caller.name}: ${found.join('; ')}\n    → ${res.status} ${String(res.headers['content-type'])} ${body}`,
-              );
-            }
-          }
-          if (faults.length > 0) throw new Error(faults.join('\n'));
-        },
+        };
+        await fuzz(operation.name, kind, requestArbitrary(operation, kind, sources));
+      },
+      120_000,
+    );
+  });
+
+  (ONLY_OPERATION && ONLY_OPERATION !== 'undocumented' ? describe.skip : describe)('off the document', () => {
+    it('answers methods and paths no operation has, as problems', async () => {
+      await fuzz(
+        'undocumented',
+        'undocumented',
+        undocumentedRequestArbitrary(operationsOf(document), pools.bogusAuthorizations),
       );
-      try {
-        await fc.assert(property, { seed: SEED, numRuns: RUNS, path: REPLAY_PATH, endOnFailure: !SHRINK });
-      } catch (error) {
-        const path = /path: "([^"]*)"/.exec(String(error))?.[1] ?? '';
-        throw new Error(
-          `${operation.name} (${kind}) failed. Replay: FUZZ_SEED=${SEED} FUZZ_OPERATION='${operation.name}' ` +
-            `FUZZ_KIND=${kind} FUZZ_PATH='${path}' npx jest test/api-fuzz.e2e-spec.ts\n${String(error)}` +
-            (error instanceof Error && error.cause
-              ? `\nWhat went wrong:\n${String((error.cause as Error).message ?? error.cause)}`
-              : ''),
-          { cause: error },
-        );
-      }
     }, 120_000);
   });
 

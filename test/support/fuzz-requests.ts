@@ -8,7 +8,7 @@ import type { Operation, ParameterObject, SchemaArbitraries } from './openapi-ar
  * and the body from their schemas.
  */
 export interface FuzzRequest {
-  method: Operation['method'];
+  method: Operation['method'] | 'options';
   /** Path and query, already percent-encoded (or deliberately not). */
   url: string;
   headers: Record<string, string>;
@@ -294,4 +294,64 @@ function encodeBody(type: string, value: unknown): NonNullable<FuzzRequest['body
 /** The bytes to send for a body. */
 export function bodyText(body: NonNullable<FuzzRequest['body']>): string {
   return body.oversize === undefined ? body.text : JSON.stringify('z'.repeat(body.oversize));
+}
+
+/** Paths no operation has (and a few real ones the document leaves out, such as /metrics). */
+const UNDOCUMENTED_PATHS = [
+  '/',
+  '/v1',
+  '/v1/',
+  '/v2/users',
+  '/V1/users',
+  '/v1//users',
+  '/v1/users/me/extra',
+  '/v1/nothing-here',
+  '/v1/modules/x/quiz/extra',
+  '/%2e%2e/v1/users',
+  '/v1/users/%2e%2e/clients',
+  '/v1/users/..%2f..%2fclients',
+  '/metrics',
+  '/health',
+  '/health/live/x',
+];
+
+/**
+ * Requests off the document: a documented path with a method it does not list (405 or 404), or a
+ * path no route has. Each is still answered, and as a problem when it is an error.
+ */
+export function undocumentedRequestArbitrary(
+  operations: readonly Operation[],
+  bogusAuthorizations: readonly string[],
+): fc.Arbitrary<FuzzRequest> {
+  const methods = ['get', 'post', 'put', 'patch', 'delete', 'options'] as const;
+  const documented = new Set(operations.map((operation) => `${operation.method} ${operation.path}`));
+  const templates = [...new Set(operations.map((operation) => operation.path))];
+  const missing = templates.flatMap((path) =>
+    methods.filter((method) => !documented.has(`${method} ${path}`)).map((method) => ({ method, path })),
+  );
+  const fill = (path: string) =>
+    fc
+      .array(fc.oneof(fc.uuid(), fc.constantFrom('me', 'x')), { minLength: 8, maxLength: 8 })
+      .map((values) => path.replace(/\{\w+\}/g, () => values.shift() ?? 'x'));
+  const target = fc.oneof(
+    fc.constantFrom(...missing).chain(({ method, path }) => fill(path).map((url) => ({ method, url }))),
+    fc
+      .tuple(fc.constantFrom(...methods), fc.constantFrom(...UNDOCUMENTED_PATHS))
+      .map(([method, url]) => ({ method, url })),
+  );
+  return fc
+    .record({
+      target,
+      body: fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }),
+      bogusAuthorization: fc.constantFrom(...bogusAuthorizations),
+    })
+    .map(({ target: { method, url }, body, bogusAuthorization }) => ({
+      method,
+      url,
+      headers: {},
+      ...(body === undefined || method === 'get' || method === 'options'
+        ? {}
+        : { body: { contentType: 'application/json', text: JSON.stringify(body) ?? 'null' } }),
+      bogusAuthorization,
+    }));
 }
