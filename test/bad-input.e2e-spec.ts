@@ -116,6 +116,60 @@ describe('bad input answers 400, never 500 (e2e)', () => {
     });
   });
 
+  describe('null where the document allows none', () => {
+    it.each(['email', 'displayName', 'roles', 'externalId', 'password'])(
+      'PATCH /v1/users/{id} with %s: null',
+      async (field) => {
+        const res = await request(t.server)
+          .patch(`/v1/users/${learner.id}`)
+          .set(bearer(admin.token))
+          .send({ [field]: null });
+        expectBadRequest(res, field);
+      },
+    );
+
+    it.each(['name', 'moduleIds', 'archived'])('PATCH /v1/cohorts/{id} with %s: null', async (field) => {
+      const res = await request(t.server)
+        .patch(`/v1/cohorts/${cohortId}`)
+        .set(bearer(admin.token))
+        .send({ [field]: null });
+      expectBadRequest(res, field);
+    });
+
+    it('in a module import, a mark, a self-update and the token endpoint', async () => {
+      expectBadRequest(
+        await request(t.server)
+          .post('/v1/modules/import')
+          .set(bearer(admin.token))
+          .send({ markdown: MODULE5_MARKDOWN, answerKey: null, dryRun: true }),
+        'answerKey',
+      );
+      expectBadRequest(
+        await request(t.server)
+          .put(`/v1/users/me/steps/${stepId}`)
+          .set(bearer(learner.token))
+          .send({ done: true, evidence: null }),
+        'evidence',
+      );
+      expectBadRequest(
+        await request(t.server).patch('/v1/users/me').set(bearer(learner.token)).send({ displayName: null }),
+        'displayName',
+      );
+      expectBadRequest(
+        await request(t.server).post('/v1/auth/token').send({ grant_type: 'password', username: null, password: 'x' }),
+        'username',
+      );
+    });
+
+    it('but a cohort’s dates may be cleared with null, as the document says', async () => {
+      await request(t.server)
+        .patch(`/v1/cohorts/${cohortId}`)
+        .set(bearer(admin.token))
+        .send({ startsAt: null, endsAt: null })
+        .expect(200);
+    });
+  });
+
   describe('cohort dates in ISO 8601 forms JavaScript cannot read', () => {
     it.each(['2024-W01-1', '20240101T000000Z', '2024-001T00:00:00Z'])(
       '%s is refused, naming the field',

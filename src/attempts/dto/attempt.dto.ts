@@ -20,13 +20,14 @@ import { MaxDecimalPlaces } from '../../common/http/decimal-places';
 import { LearnerQuestionDto } from '../../content/dto/quiz.dto';
 import type { ResponseValue } from '../../content/question.types';
 import { ATTEMPT_STATES, type AttemptState } from '../entities/attempt.entity';
+import { Optional } from '../../common/http/optional';
 
 export class StartAttemptDto {
   @ApiPropertyOptional({
     format: 'uuid',
     description: 'The learner to start for; instructors and machine clients must name one. Learners omit it.',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   userId?: string;
 }
@@ -94,14 +95,14 @@ export class GradeAttemptDto {
 
 export class RegradeDto {
   @ApiPropertyOptional({ default: false, description: 'List what would change without changing it' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   dryRun?: boolean;
 }
 
 export class ListAttemptsQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   quizId?: string;
 }

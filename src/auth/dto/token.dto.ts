@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { Optional } from '../../common/http/optional';
 
 export const GRANT_TYPES = ['password', 'client_credentials', 'refresh_token'] as const;
 
@@ -10,19 +11,19 @@ export class TokenRequestDto {
   grant_type: (typeof GRANT_TYPES)[number];
 
   @ApiPropertyOptional({ description: 'Email (password grant)', maxLength: 320, example: 'learner@example.com' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(320)
   username?: string;
 
   @ApiPropertyOptional({ description: 'Password (password grant)', format: 'password', maxLength: 1024 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1024)
   password?: string;
 
   @ApiPropertyOptional({ description: 'Client id (client_credentials), unless sent with HTTP Basic', maxLength: 64 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(64)
   client_id?: string;
@@ -32,13 +33,13 @@ export class TokenRequestDto {
     format: 'password',
     maxLength: 256,
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(256)
   client_secret?: string;
 
   @ApiPropertyOptional({ description: 'Refresh token (refresh_token grant)', minLength: 1, maxLength: 256 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(256)
@@ -49,7 +50,7 @@ export class TokenRequestDto {
     maxLength: 1000,
     example: 'progress:read',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1000)
   scope?: string;

@@ -21,6 +21,7 @@ import { PageQueryDto } from '../../common/http/pagination';
 import { EXTERNAL_ID } from '../../users/dto/user.dto';
 import { MEMBER_ROLES, MEMBER_STATUSES, type MemberRole, type MemberStatus } from '../entities/cohort-member.entity';
 import type { Cohort } from '../entities/cohort.entity';
+import { Optional } from '../../common/http/optional';
 
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -39,7 +40,7 @@ export class CreateCohortDto {
     uniqueItems: true,
     description: 'Modules covered; empty or omitted: the whole course',
   })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(200)
   @ArrayUnique()
@@ -59,21 +60,21 @@ export class CreateCohortDto {
   endsAt?: string | null;
 }
 
-export class UpdateCohortDto extends PartialType(CreateCohortDto) {
+export class UpdateCohortDto extends PartialType(CreateCohortDto, { skipNullProperties: false }) {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   archived?: boolean;
 }
 
 export class ListCohortsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['instructor'], description: 'Only the cohorts the caller teaches' })
-  @IsOptional()
+  @Optional()
   @IsIn(['instructor'])
   role?: 'instructor';
 
   @ApiPropertyOptional({ description: 'Include archived cohorts', default: false })
-  @IsOptional()
+  @Optional()
   @Transform(({ value }: { value: unknown }) => value === true || value === 'true')
   @IsBoolean()
   archived?: boolean;
@@ -86,7 +87,7 @@ export class RosterEntryDto {
   externalId: string;
 
   @ApiPropertyOptional({ enum: MEMBER_ROLES, default: 'learner' })
-  @IsOptional()
+  @Optional()
   @IsIn(MEMBER_ROLES)
   role?: MemberRole;
 
@@ -95,14 +96,14 @@ export class RosterEntryDto {
     maxLength: 320,
     description: 'With displayName: creates the user if unknown (callers with users:write)',
   })
-  @IsOptional()
+  @Optional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsEmail()
   @MaxLength(320)
   email?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @Transform(trimmed)
   @IsString()
   @MinLength(1)
@@ -130,25 +131,25 @@ export class AddMemberDto {
   userId?: string;
 
   @ApiPropertyOptional({ description: '…or by external id', pattern: EXTERNAL_ID.source })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Matches(EXTERNAL_ID)
   externalId?: string;
 
   @ApiPropertyOptional({ enum: MEMBER_ROLES, default: 'learner' })
-  @IsOptional()
+  @Optional()
   @IsIn(MEMBER_ROLES)
   role?: MemberRole;
 }
 
 export class ListMembersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: MEMBER_ROLES })
-  @IsOptional()
+  @Optional()
   @IsIn(MEMBER_ROLES)
   role?: MemberRole;
 
   @ApiPropertyOptional({ enum: MEMBER_STATUSES })
-  @IsOptional()
+  @Optional()
   @IsIn(MEMBER_STATUSES)
   status?: MemberStatus;
 }

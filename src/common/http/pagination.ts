@@ -1,14 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { isUuid } from '../../auth/user-ref';
 import { ValidationFailed } from '../errors/domain-error';
+import { Optional } from './optional';
 
 export const MAX_PAGE_SIZE = 100;
 
 export class PageQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -16,7 +17,7 @@ export class PageQueryDto {
   limit: number = 50;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor', maxLength: 512 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(512)
   cursor?: string;

@@ -7,7 +7,6 @@ import {
   IsArray,
   IsEmail,
   IsIn,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -16,6 +15,7 @@ import {
 import { ROLES, type Role } from '../../auth/access.types';
 import { PageQueryDto } from '../../common/http/pagination';
 import type { User } from '../user.entity';
+import { Optional } from '../../common/http/optional';
 
 /** 1-255 printable ASCII characters, no spaces. */
 export const EXTERNAL_ID = /^[\x21-\x7e]{1,255}$/;
@@ -53,25 +53,27 @@ export class CreateUserDto {
   roles: Role[];
 
   @ApiPropertyOptional({ description: 'The LMS’s id for this person', pattern: EXTERNAL_ID.source, maxLength: 255 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Matches(EXTERNAL_ID, { message: 'externalId must be 1-255 printable ASCII characters without spaces' })
   externalId?: string;
 
   @ApiPropertyOptional({ minLength: 10, maxLength: 256, format: 'password', description: 'Omit for LMS-only users' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(10)
   @MaxLength(256)
   password?: string;
 }
 
-export class UpdateUserDto extends PartialType(CreateUserDto) {}
+export class UpdateUserDto extends PartialType(CreateUserDto, { skipNullProperties: false }) {}
 
 /** What a person may change about themselves: never roles, ids or email. */
-export class UpdateMeDto extends PartialType(PickType(CreateUserDto, ['displayName', 'password'] as const)) {
+export class UpdateMeDto extends PartialType(PickType(CreateUserDto, ['displayName', 'password'] as const), {
+  skipNullProperties: false,
+}) {
   @ApiPropertyOptional({ format: 'password', maxLength: 256, description: 'Required to change the password' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(256)
   currentPassword?: string;
@@ -87,7 +89,7 @@ export class UpsertUserByExternalIdDto extends OmitType(CreateUserDto, ['externa
     uniqueItems: true,
     description: 'Defaults to [learner] for a new user',
   })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(ROLES.length)
@@ -98,12 +100,12 @@ export class UpsertUserByExternalIdDto extends OmitType(CreateUserDto, ['externa
 
 export class ListUsersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @Optional()
   @IsIn(ROLES)
   role?: Role;
 
   @ApiPropertyOptional({ description: 'Exact email', maxLength: 320 })
-  @IsOptional()
+  @Optional()
   @Transform(lowerCased)
   @IsString()
   @MaxLength(320)
