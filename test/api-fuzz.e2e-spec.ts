@@ -151,6 +151,14 @@ describe('API fuzzing from the OpenAPI document (e2e)', () => {
       await request(t.server).post(`/v1/quizzes/${module5.quizId}/attempts`).set(as(learner2)).send({}).expect(201)
     ).body;
     await request(t.server).post(`/v1/attempts/${otherAttempt.id}/submit`).set(as(learner2)).send({}).expect(200);
+    // In progress for people who are not callers: instructors and clients save and submit them with generated answers.
+    const openAttempts: string[] = [];
+    for (const [index, victim] of victims.slice(3, 8).entries()) {
+      const quizId = index % 2 === 0 ? module5.quizId : small.quizId;
+      openAttempts.push(
+        (await request(t.server).post(`/v1/quizzes/${quizId}/attempts`).set(as(victim)).send({}).expect(201)).body.id,
+      );
+    }
 
     const definitions = new Map<string, QuestionDefinition>();
     for (const slug of [MODULE5_SLUG, small.slug]) {
@@ -213,7 +221,7 @@ describe('API fuzzing from the OpenAPI document (e2e)', () => {
     pools = {
       moduleRefs,
       quizIds: [module5.quizId, small.quizId],
-      attemptIds: [module5Attempt.id, smallAttempt.id, otherAttempt.id],
+      attemptIds: [module5Attempt.id, smallAttempt.id, otherAttempt.id, ...openAttempts],
       userIds: ['me', ...people],
       anyUserIds: ['me', ...people, ...victimIds],
       victimIds,
