@@ -116,6 +116,38 @@ describe('bad input answers 400, never 500 (e2e)', () => {
     });
   });
 
+  describe('a lone UTF-16 surrogate (valid JSON, not Unicode), which validator.js could not measure', () => {
+    const lone = (text: string) => JSON.stringify(text).replace('\\u0000', '\\ud800');
+
+    it('in an email, creating, updating or rostering a user', async () => {
+      const send = (method: 'post' | 'patch', path: string, json: string) =>
+        request(t.server)[method](path).set(bearer(admin.token)).set('content-type', 'application/json').send(json);
+      const email = lone('ada\u0000@example.com');
+      expectBadRequest(
+        await send('post', '/v1/users', `{"email":${email},"displayName":"Ada","roles":["learner"]}`),
+        'email',
+      );
+      expectBadRequest(await send('patch', `/v1/users/${learner.id}`, `{"email":${email}}`), 'email');
+      const roster = `{"members":[{"externalId":"lone-1","email":${email},"displayName":"Ada"}]}`;
+      const rostered = await request(t.server)
+        .put(`/v1/cohorts/${cohortId}/members`)
+        .set(bearer(admin.token))
+        .set('content-type', 'application/json')
+        .send(roster);
+      expectBadRequest(rostered, 'members.0.email');
+    });
+
+    it('in a module import is measured, not thrown on', async () => {
+      const res = await request(t.server)
+        .post('/v1/modules/import')
+        .set(bearer(admin.token))
+        .set('content-type', 'application/json')
+        .send(`{"markdown":${lone('# Module 31: Lone \u0000 surrogate')},"dryRun":true}`);
+      expect(res.status).toBeLessThan(500);
+      expect(res.headers['content-type']).toMatch(/^application\/(problem\+)?json/);
+    });
+  });
+
   describe('null where the document allows none', () => {
     it.each(['email', 'displayName', 'roles', 'externalId', 'password'])(
       'PATCH /v1/users/{id} with %s: null',

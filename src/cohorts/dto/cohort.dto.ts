@@ -5,7 +5,6 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
-  IsEmail,
   IsIn,
   IsOptional,
   IsString,
@@ -18,6 +17,7 @@ import {
 } from 'class-validator';
 import { IsDateTime } from '../../common/http/date-time';
 import { PageQueryDto } from '../../common/http/pagination';
+import { IsEmailAddress } from '../../common/http/text-validators';
 import { EXTERNAL_ID } from '../../users/dto/user.dto';
 import { MEMBER_ROLES, MEMBER_STATUSES, type MemberRole, type MemberStatus } from '../entities/cohort-member.entity';
 import type { Cohort } from '../entities/cohort.entity';
@@ -98,7 +98,7 @@ export class RosterEntryDto {
   })
   @Optional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(320)
   email?: string;
 

@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { IsBoolean, IsByteLength, IsIn, IsString } from 'class-validator';
+import { IsBoolean, IsIn, IsString } from 'class-validator';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails } from '../../common/errors/problem';
+import { IsUtf8ByteLength } from '../../common/http/text-validators';
 import type { AnswerKeyFormat } from '../import/incoming-module';
 import { Optional } from '../../common/http/optional';
 
@@ -16,7 +17,7 @@ export class ImportModuleDto {
     example: '# Module 5: Monitoring, Logging, and Incident Response\n…',
   })
   @IsString()
-  @IsByteLength(1, MAX_IMPORT_FILE_BYTES, { message: 'markdown must be 1 byte to 512 KiB' })
+  @IsUtf8ByteLength(1, MAX_IMPORT_FILE_BYTES, { message: 'markdown must be 1 byte to 512 KiB' })
   markdown: string;
 
   @ApiPropertyOptional({
@@ -25,7 +26,7 @@ export class ImportModuleDto {
   })
   @Optional()
   @IsString()
-  @IsByteLength(0, MAX_IMPORT_FILE_BYTES, { message: 'answerKey must be at most 512 KiB' })
+  @IsUtf8ByteLength(0, MAX_IMPORT_FILE_BYTES, { message: 'answerKey must be at most 512 KiB' })
   answerKey?: string;
 
   @ApiPropertyOptional({ enum: ANSWER_KEY_FORMATS, default: 'yaml' })

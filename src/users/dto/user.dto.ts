@@ -5,7 +5,6 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
-  IsEmail,
   IsIn,
   IsString,
   Matches,
@@ -14,6 +13,7 @@ import {
 } from 'class-validator';
 import { ROLES, type Role } from '../../auth/access.types';
 import { PageQueryDto } from '../../common/http/pagination';
+import { IsEmailAddress } from '../../common/http/text-validators';
 import type { User } from '../user.entity';
 import { Optional } from '../../common/http/optional';
 
@@ -26,7 +26,7 @@ const lowerCased = ({ value }: { value: unknown }) => (typeof value === 'string'
 export class CreateUserDto {
   @ApiProperty({ format: 'email', example: 'ada@example.com', maxLength: 320 })
   @Transform(lowerCased)
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(320)
   email: string;
 
