@@ -45,12 +45,13 @@ const ONLY_KIND = process.env.FUZZ_KIND as Kind | undefined;
 const REPLAY_PATH = process.env.FUZZ_PATH;
 const SHRINK = process.env.FUZZ_SHRINK === '1';
 const DEBUG = process.env.FUZZ_DEBUG === '1';
-const FULL_RUN = !ONLY_OPERATION && !ONLY_KIND && !REPLAY_PATH;
+/** The request count is checked only for the whole run at its default size. */
+const FULL_RUN = !ONLY_OPERATION && !ONLY_KIND && !REPLAY_PATH && !process.env.FUZZ_RUNS;
 const MIN_REQUESTS = 3_000;
 
 const COMMITTED = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8')) as OpenApiDocument;
-/** FUZZ_OPERATION=undocumented runs only the requests off the document. */
 const KINDS: Kind[] = ['valid', 'invalid'];
+/** Every operation and kind; FUZZ_OPERATION (or `undocumented`, for the requests off the document) and FUZZ_KIND pick some. */
 const CASES = operationsOf(COMMITTED).flatMap((operation) =>
   KINDS.map((kind) => ({
     operation,
@@ -61,7 +62,7 @@ const CASES = operationsOf(COMMITTED).flatMap((operation) =>
 
 interface Caller {
   name: string;
-  /** Null: no Authorization header; undefined token with `bogus`: the request's own forged one. */
+  /** Null: no Authorization header, or with `bogus` the request's own forged one. */
   token: string | null;
   bogus?: boolean;
   /** Learners' responses are scanned for answer keys and for the other learner's id. */
