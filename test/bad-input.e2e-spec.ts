@@ -116,6 +116,120 @@ describe('bad input answers 400, never 500 (e2e)', () => {
     });
   });
 
+  describe('a lone UTF-16 surrogate (valid JSON, not Unicode), which validator.js could not measure', () => {
+    const lone = (text: string) => JSON.stringify(text).replace('\\u0000', '\\ud800');
+
+    it('in an email, creating, updating or rostering a user', async () => {
+      const send = (method: 'post' | 'patch', path: string, json: string) =>
+        request(t.server)[method](path).set(bearer(admin.token)).set('content-type', 'application/json').send(json);
+      const email = lone('ada\u0000@example.com');
+      expectBadRequest(
+        await send('post', '/v1/users', `{"email":${email},"displayName":"Ada","roles":["learner"]}`),
+        'email',
+      );
+      expectBadRequest(await send('patch', `/v1/users/${learner.id}`, `{"email":${email}}`), 'email');
+      const roster = `{"members":[{"externalId":"lone-1","email":${email},"displayName":"Ada"}]}`;
+      const rostered = await request(t.server)
+        .put(`/v1/cohorts/${cohortId}/members`)
+        .set(bearer(admin.token))
+        .set('content-type', 'application/json')
+        .send(roster);
+      expectBadRequest(rostered, 'members.0.email');
+    });
+
+    it('in a module import is measured, not thrown on', async () => {
+      const res = await request(t.server)
+        .post('/v1/modules/import')
+        .set(bearer(admin.token))
+        .set('content-type', 'application/json')
+        .send(`{"markdown":${lone('# Module 31: Lone \u0000 surrogate')},"dryRun":true}`);
+      expect(res.status).toBeLessThan(500);
+      expect(res.headers['content-type']).toMatch(/^application\/(problem\+)?json/);
+    });
+  });
+
+  describe('null where the document allows none', () => {
+    it.each(['email', 'displayName', 'roles', 'externalId', 'password'])(
+      'PATCH /v1/users/{id} with %s: null',
+      async (field) => {
+        const res = await request(t.server)
+          .patch(`/v1/users/${learner.id}`)
+          .set(bearer(admin.token))
+          .send({ [field]: null });
+        expectBadRequest(res, field);
+      },
+    );
+
+    it.each(['name', 'moduleIds', 'archived'])('PATCH /v1/cohorts/{id} with %s: null', async (field) => {
+      const res = await request(t.server)
+        .patch(`/v1/cohorts/${cohortId}`)
+        .set(bearer(admin.token))
+        .send({ [field]: null });
+      expectBadRequest(res, field);
+    });
+
+    it('in a module import, a mark, a self-update and the token endpoint', async () => {
+      expectBadRequest(
+        await request(t.server)
+          .post('/v1/modules/import')
+          .set(bearer(admin.token))
+          .send({ markdown: MODULE5_MARKDOWN, answerKey: null, dryRun: true }),
+        'answerKey',
+      );
+      expectBadRequest(
+        await request(t.server)
+          .put(`/v1/users/me/steps/${stepId}`)
+          .set(bearer(learner.token))
+          .send({ done: true, evidence: null }),
+        'evidence',
+      );
+      expectBadRequest(
+        await request(t.server).patch('/v1/users/me').set(bearer(learner.token)).send({ displayName: null }),
+        'displayName',
+      );
+      expectBadRequest(
+        await request(t.server).post('/v1/auth/token').send({ grant_type: 'password', username: null, password: 'x' }),
+        'username',
+      );
+    });
+
+    it('but a cohort’s dates may be cleared with null, as the document says', async () => {
+      await request(t.server)
+        .patch(`/v1/cohorts/${cohortId}`)
+        .set(bearer(admin.token))
+        .send({ startsAt: null, endsAt: null })
+        .expect(200);
+    });
+  });
+
+  describe('cohort dates in ISO 8601 forms JavaScript cannot read', () => {
+    it.each(['2024-W01-1', '20240101T000000Z', '2024-001T00:00:00Z'])(
+      '%s is refused, naming the field',
+      async (date) => {
+        expectBadRequest(
+          await request(t.server).post('/v1/cohorts').set(bearer(admin.token)).send({ name: 'Dated', startsAt: date }),
+          'startsAt',
+        );
+        expectBadRequest(
+          await request(t.server).patch(`/v1/cohorts/${cohortId}`).set(bearer(admin.token)).send({ endsAt: date }),
+          'endsAt',
+        );
+      },
+    );
+  });
+
+  describe('numbers JavaScript prints in exponent notation', () => {
+    it.each([5e-324, 1e-7, 2.5e-10])('a grade of %p points is refused, naming the score', async (score) => {
+      const res = await request(t.server)
+        .post(`/v1/attempts/${attemptId}/grades`)
+        .set(bearer(admin.token))
+        .set('content-type', 'application/json')
+        .send(`{"grades":[{"questionVersionId":"${essayVersionId}","score":${score},"reason":"tiny"}]}`);
+      expectBadRequest(res, 'grades.0.score');
+      expect(res.body.errors[0].messages.join(' ')).toMatch(/at most 4 decimal places/);
+    });
+  });
+
   describe('deeply nested JSON is refused before validation', () => {
     it.each([3_000, 10_000])('%i levels in PATCH /v1/users/me', async (depth) => {
       const res = await request(t.server)

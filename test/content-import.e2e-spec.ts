@@ -245,6 +245,17 @@ describe('module import and reading (e2e)', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('answers 422, not 500, for module and activity numbers no integer column holds', async () => {
+    const before = await snapshot();
+    const huge = MODULE_5.replace('# Module 5:', '# Module 2147483648:').replace(
+      '### Activity 2: Create CloudWatch Alarms',
+      '### Activity 99999999999: Create CloudWatch Alarms',
+    );
+    const res = await importAs(admin.token, { markdown: huge }).expect(422);
+    expect(res.body.problems.filter((p: { code: string }) => p.code === 'number-too-large')).toHaveLength(2);
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('imports a module without an answer key, its knowledge check as essays, and says so', async () => {
     const res = await importAs(admin.token, { markdown: moduleNumbered(25) }).expect(200);
     expect(res.body.ungradedKnowledgeCheck).toEqual([1, 2, 3, 4, 5, 6]);

@@ -20,6 +20,7 @@ import {
   UpsertUserResponseDto,
   UserPageDto,
   UserResponseDto,
+  EXTERNAL_ID,
 } from './dto/user.dto';
 import { UsersService } from './users.service';
 
@@ -65,6 +66,7 @@ export class UsersController {
   }
 
   @Put('by-external-id/:externalId')
+  @ApiParam({ name: 'externalId', schema: { type: 'string', pattern: EXTERNAL_ID.source } })
   @Authenticated({ roles: ['admin'], scopes: ['users:write'] })
   @ApiOperation({ summary: 'Create or update a user by the LMS’s id (roster sync)' })
   @ApiOkResponse({ type: UpsertUserResponseDto })

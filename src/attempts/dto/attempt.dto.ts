@@ -16,16 +16,18 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { MaxDecimalPlaces } from '../../common/http/decimal-places';
 import { LearnerQuestionDto } from '../../content/dto/quiz.dto';
 import type { ResponseValue } from '../../content/question.types';
 import { ATTEMPT_STATES, type AttemptState } from '../entities/attempt.entity';
+import { Optional } from '../../common/http/optional';
 
 export class StartAttemptDto {
   @ApiPropertyOptional({
     format: 'uuid',
     description: 'The learner to start for; instructors and machine clients must name one. Learners omit it.',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   userId?: string;
 }
@@ -49,7 +51,7 @@ export class ResponseInputDto {
 }
 
 export class SaveResponsesDto {
-  @ApiProperty({ type: [ResponseInputDto], maxItems: 200 })
+  @ApiProperty({ type: [ResponseInputDto], minItems: 1, maxItems: 200 })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
@@ -63,8 +65,13 @@ export class GradeInputDto {
   @IsUUID()
   questionVersionId: string;
 
-  @ApiProperty({ minimum: 0, description: 'Points awarded, at most the question’s points' })
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @ApiProperty({
+    minimum: 0,
+    maximum: 10_000,
+    description: 'Points awarded, at most the question’s points and 4 decimal places',
+  })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @MaxDecimalPlaces(4)
   @Min(0)
   @Max(10_000)
   score: number;
@@ -77,7 +84,7 @@ export class GradeInputDto {
 }
 
 export class GradeAttemptDto {
-  @ApiProperty({ type: [GradeInputDto], maxItems: 200 })
+  @ApiProperty({ type: [GradeInputDto], minItems: 1, maxItems: 200 })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
@@ -88,14 +95,14 @@ export class GradeAttemptDto {
 
 export class RegradeDto {
   @ApiPropertyOptional({ default: false, description: 'List what would change without changing it' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   dryRun?: boolean;
 }
 
 export class ListAttemptsQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   quizId?: string;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { Optional } from '../../common/http/optional';
 
 export const GRANT_TYPES = ['password', 'client_credentials', 'refresh_token'] as const;
 
@@ -9,20 +10,20 @@ export class TokenRequestDto {
   @IsIn(GRANT_TYPES)
   grant_type: (typeof GRANT_TYPES)[number];
 
-  @ApiPropertyOptional({ description: 'Email (password grant)', example: 'learner@example.com' })
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'Email (password grant)', maxLength: 320, example: 'learner@example.com' })
+  @Optional()
   @IsString()
   @MaxLength(320)
   username?: string;
 
-  @ApiPropertyOptional({ description: 'Password (password grant)', format: 'password' })
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'Password (password grant)', format: 'password', maxLength: 1024 })
+  @Optional()
   @IsString()
   @MaxLength(1024)
   password?: string;
 
-  @ApiPropertyOptional({ description: 'Client id (client_credentials), unless sent with HTTP Basic' })
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'Client id (client_credentials), unless sent with HTTP Basic', maxLength: 64 })
+  @Optional()
   @IsString()
   @MaxLength(64)
   client_id?: string;
@@ -30,21 +31,26 @@ export class TokenRequestDto {
   @ApiPropertyOptional({
     description: 'Client secret (client_credentials), unless sent with HTTP Basic',
     format: 'password',
+    maxLength: 256,
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(256)
   client_secret?: string;
 
-  @ApiPropertyOptional({ description: 'Refresh token (refresh_token grant)' })
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'Refresh token (refresh_token grant)', minLength: 1, maxLength: 256 })
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(256)
   refresh_token?: string;
 
-  @ApiPropertyOptional({ description: 'Space-separated scopes to narrow a client token to', example: 'progress:read' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    description: 'Space-separated scopes to narrow a client token to',
+    maxLength: 1000,
+    example: 'progress:read',
+  })
+  @Optional()
   @IsString()
   @MaxLength(1000)
   scope?: string;

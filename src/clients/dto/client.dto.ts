@@ -14,14 +14,21 @@ import { SCOPES, type Scope } from '../../auth/access.types';
 import type { MachineClient } from '../machine-client.entity';
 
 export class CreateClientDto {
-  @ApiProperty({ example: 'Moodle production', maxLength: 200 })
+  @ApiProperty({ example: 'Moodle production', minLength: 1, maxLength: 200 })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name: string;
 
-  @ApiProperty({ enum: SCOPES, isArray: true, example: ['users:write', 'progress:read'] })
+  @ApiProperty({
+    enum: SCOPES,
+    isArray: true,
+    minItems: 1,
+    maxItems: SCOPES.length,
+    uniqueItems: true,
+    example: ['users:write', 'progress:read'],
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(SCOPES.length)

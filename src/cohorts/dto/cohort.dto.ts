@@ -5,9 +5,7 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
-  IsEmail,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -17,15 +15,18 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsDateTime } from '../../common/http/date-time';
 import { PageQueryDto } from '../../common/http/pagination';
+import { IsEmailAddress } from '../../common/http/text-validators';
+import { EXTERNAL_ID } from '../../users/dto/user.dto';
 import { MEMBER_ROLES, MEMBER_STATUSES, type MemberRole, type MemberStatus } from '../entities/cohort-member.entity';
 import type { Cohort } from '../entities/cohort.entity';
+import { Optional } from '../../common/http/optional';
 
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const EXTERNAL_ID = /^[\x21-\x7e]{1,255}$/;
 
 export class CreateCohortDto {
-  @ApiProperty({ maxLength: 200, example: 'AWS Security — spring cohort' })
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'AWS Security — spring cohort' })
   @Transform(trimmed)
   @IsString()
   @MinLength(1)
@@ -35,9 +36,11 @@ export class CreateCohortDto {
   @ApiPropertyOptional({
     type: [String],
     format: 'uuid',
+    maxItems: 200,
+    uniqueItems: true,
     description: 'Modules covered; empty or omitted: the whole course',
   })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(200)
   @ArrayUnique()
@@ -47,56 +50,60 @@ export class CreateCohortDto {
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
   @IsOptional()
   @ValidateIf((_object, value) => value !== null)
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   startsAt?: string | null;
 
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
   @IsOptional()
   @ValidateIf((_object, value) => value !== null)
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   endsAt?: string | null;
 }
 
-export class UpdateCohortDto extends PartialType(CreateCohortDto) {
+export class UpdateCohortDto extends PartialType(CreateCohortDto, { skipNullProperties: false }) {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   archived?: boolean;
 }
 
 export class ListCohortsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['instructor'], description: 'Only the cohorts the caller teaches' })
-  @IsOptional()
+  @Optional()
   @IsIn(['instructor'])
   role?: 'instructor';
 
   @ApiPropertyOptional({ description: 'Include archived cohorts', default: false })
-  @IsOptional()
+  @Optional()
   @Transform(({ value }: { value: unknown }) => value === true || value === 'true')
   @IsBoolean()
   archived?: boolean;
 }
 
 export class RosterEntryDto {
-  @ApiProperty({ description: 'The LMS’s id for the person', example: 'lms-user-42' })
+  @ApiProperty({ description: 'The LMS’s id for the person', pattern: EXTERNAL_ID.source, example: 'lms-user-42' })
   @IsString()
   @Matches(EXTERNAL_ID, { message: 'externalId must be 1-255 printable ASCII characters without spaces' })
   externalId: string;
 
   @ApiPropertyOptional({ enum: MEMBER_ROLES, default: 'learner' })
-  @IsOptional()
+  @Optional()
   @IsIn(MEMBER_ROLES)
   role?: MemberRole;
 
-  @ApiPropertyOptional({ description: 'With displayName: creates the user if unknown (callers with users:write)' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    format: 'email',
+    maxLength: 320,
+    description: 'With displayName: creates the user if unknown (callers with users:write)',
+  })
+  @Optional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(320)
   email?: string;
 
-  @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @Optional()
   @Transform(trimmed)
   @IsString()
   @MinLength(1)
@@ -123,26 +130,26 @@ export class AddMemberDto {
   @IsUUID()
   userId?: string;
 
-  @ApiPropertyOptional({ description: '…or by external id' })
-  @IsOptional()
+  @ApiPropertyOptional({ description: '…or by external id', pattern: EXTERNAL_ID.source })
+  @Optional()
   @IsString()
   @Matches(EXTERNAL_ID)
   externalId?: string;
 
   @ApiPropertyOptional({ enum: MEMBER_ROLES, default: 'learner' })
-  @IsOptional()
+  @Optional()
   @IsIn(MEMBER_ROLES)
   role?: MemberRole;
 }
 
 export class ListMembersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: MEMBER_ROLES })
-  @IsOptional()
+  @Optional()
   @IsIn(MEMBER_ROLES)
   role?: MemberRole;
 
   @ApiPropertyOptional({ enum: MEMBER_STATUSES })
-  @IsOptional()
+  @Optional()
   @IsIn(MEMBER_STATUSES)
   status?: MemberStatus;
 }

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
+import { Optional } from '../../common/http/optional';
 
 export const REPORT_STATUSES = ['not_started', 'in_progress', 'completed', 'failed', 'stuck'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
@@ -9,8 +10,11 @@ export const REPORT_SORTS = ['name', 'status', 'percentage', 'score', 'lastActiv
 export type ReportSort = (typeof REPORT_SORTS)[number];
 
 export class CohortProgressQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Module slug or id; may be omitted when the cohort covers one module' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    description: 'Module slug or id; may be omitted when the cohort covers one module',
+    maxLength: 200,
+  })
+  @Optional()
   @IsString()
   @MaxLength(200)
   module?: string;
@@ -19,12 +23,12 @@ export class CohortProgressQueryDto extends PageQueryDto {
     enum: REPORT_STATUSES,
     description: '`failed`: not passed and no attempts left; `stuck`: in progress with no activity for `stuckDays`',
   })
-  @IsOptional()
+  @Optional()
   @IsIn(REPORT_STATUSES)
   status?: ReportStatus;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 365, default: 7 })
-  @IsOptional()
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 365, default: 7 })
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -32,12 +36,12 @@ export class CohortProgressQueryDto extends PageQueryDto {
   stuckDays: number = 7;
 
   @ApiPropertyOptional({ enum: REPORT_SORTS, default: 'name' })
-  @IsOptional()
+  @Optional()
   @IsIn(REPORT_SORTS)
   sort: ReportSort = 'name';
 
   @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' })
-  @IsOptional()
+  @Optional()
   @IsIn(['asc', 'desc'])
   order: 'asc' | 'desc' = 'asc';
 }

@@ -1,22 +1,23 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { isUuid } from '../../auth/user-ref';
 import { ValidationFailed } from '../errors/domain-error';
+import { Optional } from './optional';
 
 export const MAX_PAGE_SIZE = 100;
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional()
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit: number = 50;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor' })
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor', maxLength: 512 })
+  @Optional()
   @IsString()
   @MaxLength(512)
   cursor?: string;

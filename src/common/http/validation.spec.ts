@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsEmail, IsInt, IsString, Min, ValidateNested } from 'class-validator';
 import { ValidationFailed } from '../errors/domain-error';
+import { Optional } from './optional';
 import { createValidationPipe } from './validation';
 
 class Address {
@@ -49,5 +50,28 @@ describe('validation pipe', () => {
       { type: 'body', metatype: Person },
     );
     expect(value).toBeInstanceOf(Person);
+  });
+});
+
+class Nickname {
+  @Optional()
+  @IsString()
+  nickname?: string;
+}
+
+describe('Optional', () => {
+  const validate = (body: unknown) =>
+    createValidationPipe().transform(body, { type: 'body', metatype: Nickname }) as Promise<Nickname>;
+
+  it('lets a property be left out, and checks it when given', async () => {
+    await expect(validate({})).resolves.toBeInstanceOf(Nickname);
+    await expect(validate({ nickname: 'Ada' })).resolves.toMatchObject({ nickname: 'Ada' });
+    await expect(validate({ nickname: 7 })).rejects.toBeInstanceOf(ValidationFailed);
+  });
+
+  it('refuses null, which IsOptional lets through unchecked', async () => {
+    await expect(validate({ nickname: null })).rejects.toMatchObject({
+      errors: [{ field: 'nickname', messages: [expect.stringMatching(/must be a string/)] }],
+    });
   });
 });

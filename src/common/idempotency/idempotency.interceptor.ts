@@ -8,7 +8,7 @@ import { canonicalJson } from './canonical-json';
 import { type IdempotentRequest, StoredResponse, withIdempotencyKey } from './idempotent-transaction';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
-const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+export const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * Stripe's semantics for `Idempotency-Key` on the routes marked @Idempotent():

@@ -1,7 +1,7 @@
 import { applyDecorators, UseInterceptors } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { ApiProblem } from '../errors/api-problems.decorator';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { IdempotencyInterceptor, KEY_FORMAT } from './idempotency.interceptor';
 
 /** Accepts an `Idempotency-Key` header on this route (Stripe's semantics; see the interceptor). */
 export const Idempotent = () =>
@@ -10,6 +10,7 @@ export const Idempotent = () =>
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
+      schema: { type: 'string', pattern: KEY_FORMAT.source },
       description:
         'Retrying with the same key and body replays the first response; the same key with another body is 422; ' +
         'a retry sent while the first request runs waits for it. Keys are kept 24 hours.',

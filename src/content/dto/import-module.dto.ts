@@ -1,8 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { IsBoolean, IsByteLength, IsIn, IsOptional, IsString } from 'class-validator';
+import { IsBoolean, IsIn, IsString } from 'class-validator';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails } from '../../common/errors/problem';
+import { IsUtf8ByteLength } from '../../common/http/text-validators';
 import type { AnswerKeyFormat } from '../import/incoming-module';
+import { Optional } from '../../common/http/optional';
 
 /** Each file of an import, in UTF-8 bytes. */
 export const MAX_IMPORT_FILE_BYTES = 512 * 1024;
@@ -15,25 +17,25 @@ export class ImportModuleDto {
     example: '# Module 5: Monitoring, Logging, and Incident Response\n…',
   })
   @IsString()
-  @IsByteLength(1, MAX_IMPORT_FILE_BYTES, { message: 'markdown must be 1 byte to 512 KiB' })
+  @IsUtf8ByteLength(1, MAX_IMPORT_FILE_BYTES, { message: 'markdown must be 1 byte to 512 KiB' })
   markdown: string;
 
   @ApiPropertyOptional({
     description:
       'The answer key (docs/answer-key.md), at most 512 KiB. Without one, the knowledge-check questions import as essays for an instructor to grade.',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
-  @IsByteLength(0, MAX_IMPORT_FILE_BYTES, { message: 'answerKey must be at most 512 KiB' })
+  @IsUtf8ByteLength(0, MAX_IMPORT_FILE_BYTES, { message: 'answerKey must be at most 512 KiB' })
   answerKey?: string;
 
   @ApiPropertyOptional({ enum: ANSWER_KEY_FORMATS, default: 'yaml' })
-  @IsOptional()
+  @Optional()
   @IsIn(ANSWER_KEY_FORMATS)
   answerKeyFormat: AnswerKeyFormat = 'yaml';
 
   @ApiPropertyOptional({ default: false, description: 'Report what the import would change, writing nothing' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   dryRun: boolean = false;
 }

@@ -1,18 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { QUESTION_ORIGINS, type Question, type QuestionOrigin } from '../entities/question.entity';
 import type { QuestionVersion } from '../entities/question-version.entity';
 import type { Quiz } from '../entities/quiz.entity';
 import { toLearnerQuestion } from '../learner-view';
 import { QUESTION_TYPES, type QuestionDefinition, type QuestionType } from '../question.types';
 import { QuizSettingsDto, toQuizSettings } from './quiz-settings.dto';
+import { Optional } from '../../common/http/optional';
 
 export class QuizQueryDto {
   @ApiPropertyOptional({
     enum: ['answers'],
     description: 'Full definitions: keys, feedback, explanations, cited section. Admins, instructors, content:write.',
   })
-  @IsOptional()
+  @Optional()
   @IsIn(['answers'])
   include?: 'answers';
 }

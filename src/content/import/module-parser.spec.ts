@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModuleProblem, ParsedModule, ParseResult } from '../module.types';
-import { parseModule } from './module-parser';
+import { MAX_NUMBER, parseModule } from './module-parser';
 
 const MODULE_5 = readFileSync(
   join(__dirname, '../../../seeds/modules/05_Monitoring_Logging_and_Incident_Response.md'),
@@ -420,6 +420,32 @@ describe('parseModule problems', () => {
     expect(result.module).toBeUndefined();
     expect(problem(result, 'missing-title')).toMatchObject({ severity: 'error', line: 3 });
     expect(problem(result, 'missing-title').message).toContain('# Monitoring');
+  });
+
+  it.each([
+    ['the module', { title: '# Module 2147483648: Networking Basics' }, '# Module 2147483648: Networking Basics'],
+    [
+      'an activity',
+      {
+        activities: md('## Hands-On Activities', '', '### Activity 99999999999: Make a subnet', '1. Open the console'),
+        checklist: md('**Module Completion Checklist:**', '- [ ] Subnet made'),
+      },
+      '### Activity 99999999999: Make a subnet',
+    ],
+  ])(
+    'reports number-too-large for %s numbered past MAX_NUMBER (it would not fit the database)',
+    (_, parts, heading) => {
+      const source = smallModule(parts);
+      const result = parseModule(source);
+      expect(problem(result, 'number-too-large')).toMatchObject({ severity: 'error', line: lineWith(source, heading) });
+      expect(problem(result, 'number-too-large').message).toContain(String(MAX_NUMBER));
+    },
+  );
+
+  it('takes numbers up to MAX_NUMBER', () => {
+    const result = parseModule(smallModule({ title: `# Module ${MAX_NUMBER}: Networking Basics` }));
+    expect(codes(result)).not.toContain('number-too-large');
+    expect(result.module?.number).toBe(MAX_NUMBER);
   });
 
   it('reports activity-without-steps at the activity heading', () => {

@@ -26,6 +26,8 @@ const ESTIMATED_TIME = /^estimated\s+time\b\s*:?\s*(.*)$/i;
 const CHECKLIST_LABEL = /^(module\s+)?(completion\s+)?checklist$/;
 const COMPLETED_ACTIVITY = /^completed?\s+activity\s+(\d+)\b/i;
 const NAMED_MODULE = /^module\s+(\d+)\b\s*[:.\-–—]?\s*(.*)$/i;
+/** The largest module, section or activity number: more is a typo, and it must fit a PostgreSQL integer. */
+export const MAX_NUMBER = 9_999;
 
 type PartKind = 'objectives' | 'estimatedTime' | 'activities' | 'knowledgeCheck' | 'resources' | 'nextSteps';
 
@@ -196,7 +198,15 @@ function parseTitle(heading: Heading | undefined, log: ProblemLog): { number: nu
     );
     return undefined;
   }
-  return { number: Number(match[1]), title: match[2].trim() };
+  const number = Number(match[1]);
+  if (number > MAX_NUMBER) {
+    log.error(
+      'number-too-large',
+      lineOf(heading),
+      `Module ${match[1]} is numbered past ${MAX_NUMBER}; number modules 1, 2, 3…`,
+    );
+  }
+  return { number, title: match[2].trim() };
 }
 
 function parseEstimatedTime(block: Block | undefined): string | undefined {
@@ -385,6 +395,13 @@ interface NumberingRules {
 }
 
 function checkNumbering(items: { number: number; line: number }[], log: ProblemLog, rules: NumberingRules): void {
+  for (const item of items.filter(({ number }) => number > MAX_NUMBER)) {
+    log.error(
+      'number-too-large',
+      item.line,
+      `${rules.noun} ${item.number} is numbered past ${MAX_NUMBER}; number them 1, 2, 3… in order.`,
+    );
+  }
   const firstLineByNumber = new Map<number, number>();
   for (const item of items) {
     const firstLine = firstLineByNumber.get(item.number);

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsString, MaxLength } from 'class-validator';
 import { PROGRESS_STATUSES, type ProgressStatus } from '../entities/module-progress.entity';
+import { Optional } from '../../common/http/optional';
 
 export class MarkDto {
   @ApiProperty({ description: 'Done or not done; repeating the same value changes nothing' })
@@ -9,7 +10,7 @@ export class MarkDto {
   done: boolean;
 
   @ApiPropertyOptional({ maxLength: 2000, description: 'What shows it was done (a note, a link)' })
-  @IsOptional()
+  @Optional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @MaxLength(2000)

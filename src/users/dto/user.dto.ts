@@ -5,9 +5,7 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
-  IsEmail,
   IsIn,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -15,26 +13,38 @@ import {
 } from 'class-validator';
 import { ROLES, type Role } from '../../auth/access.types';
 import { PageQueryDto } from '../../common/http/pagination';
+import { IsEmailAddress } from '../../common/http/text-validators';
 import type { User } from '../user.entity';
+import { Optional } from '../../common/http/optional';
+
+/** 1-255 printable ASCII characters, no spaces. */
+export const EXTERNAL_ID = /^[\x21-\x7e]{1,255}$/;
 
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const lowerCased = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
 export class CreateUserDto {
-  @ApiProperty({ example: 'ada@example.com', maxLength: 320 })
+  @ApiProperty({ format: 'email', example: 'ada@example.com', maxLength: 320 })
   @Transform(lowerCased)
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(320)
   email: string;
 
-  @ApiProperty({ example: 'Ada Lovelace', maxLength: 200 })
+  @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 200 })
   @Transform(trimmed)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   displayName: string;
 
-  @ApiProperty({ enum: ROLES, isArray: true, example: ['learner'] })
+  @ApiProperty({
+    enum: ROLES,
+    isArray: true,
+    minItems: 1,
+    maxItems: ROLES.length,
+    uniqueItems: true,
+    example: ['learner'],
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(ROLES.length)
@@ -42,26 +52,28 @@ export class CreateUserDto {
   @IsIn(ROLES, { each: true })
   roles: Role[];
 
-  @ApiPropertyOptional({ description: 'The LMS’s id for this person', maxLength: 255 })
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'The LMS’s id for this person', pattern: EXTERNAL_ID.source, maxLength: 255 })
+  @Optional()
   @IsString()
-  @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'externalId must be 1-255 printable ASCII characters without spaces' })
+  @Matches(EXTERNAL_ID, { message: 'externalId must be 1-255 printable ASCII characters without spaces' })
   externalId?: string;
 
   @ApiPropertyOptional({ minLength: 10, maxLength: 256, format: 'password', description: 'Omit for LMS-only users' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(10)
   @MaxLength(256)
   password?: string;
 }
 
-export class UpdateUserDto extends PartialType(CreateUserDto) {}
+export class UpdateUserDto extends PartialType(CreateUserDto, { skipNullProperties: false }) {}
 
 /** What a person may change about themselves: never roles, ids or email. */
-export class UpdateMeDto extends PartialType(PickType(CreateUserDto, ['displayName', 'password'] as const)) {
-  @ApiPropertyOptional({ format: 'password', description: 'Required to change the password' })
-  @IsOptional()
+export class UpdateMeDto extends PartialType(PickType(CreateUserDto, ['displayName', 'password'] as const), {
+  skipNullProperties: false,
+}) {
+  @ApiPropertyOptional({ format: 'password', maxLength: 256, description: 'Required to change the password' })
+  @Optional()
   @IsString()
   @MaxLength(256)
   currentPassword?: string;
@@ -69,8 +81,15 @@ export class UpdateMeDto extends PartialType(PickType(CreateUserDto, ['displayNa
 
 /** Roster sync from an LMS: the external id is in the path. */
 export class UpsertUserByExternalIdDto extends OmitType(CreateUserDto, ['externalId', 'password', 'roles'] as const) {
-  @ApiPropertyOptional({ enum: ROLES, isArray: true, description: 'Defaults to [learner] for a new user' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    enum: ROLES,
+    isArray: true,
+    minItems: 1,
+    maxItems: ROLES.length,
+    uniqueItems: true,
+    description: 'Defaults to [learner] for a new user',
+  })
+  @Optional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(ROLES.length)
@@ -81,12 +100,12 @@ export class UpsertUserByExternalIdDto extends OmitType(CreateUserDto, ['externa
 
 export class ListUsersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @Optional()
   @IsIn(ROLES)
   role?: Role;
 
-  @ApiPropertyOptional({ description: 'Exact email' })
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'Exact email', maxLength: 320 })
+  @Optional()
   @Transform(lowerCased)
   @IsString()
   @MaxLength(320)
