@@ -20,7 +20,14 @@ import { SUBSCRIBABLE_EVENT_TYPES } from '../event-types';
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateWebhookDto {
-  @ApiProperty({ example: 'https://lms.example.edu/hooks/assessment', maxLength: 2048 })
+  @ApiProperty({
+    example: 'https://lms.example.edu/hooks/assessment',
+    maxLength: 2048,
+    format: 'uri',
+    description:
+      'https; in production its host must resolve to public addresses only. Outside production http is allowed ' +
+      'to localhost only. No user name or password in the URL.',
+  })
   @Transform(trim)
   @IsString()
   @MinLength(1)
