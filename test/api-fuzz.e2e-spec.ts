@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { SCOPES } from '../src/auth/access.types';
 import type { QuestionDefinition, ResponseValue } from '../src/content/question.types';
 import { findAnswerKeyLeaks, findAnswerKeyLeaksInCsv, type ReviewPolicy } from './support/answer-key-scan';
@@ -216,6 +217,22 @@ describe('API fuzzing from the OpenAPI document (e2e)', () => {
       { name: 'client with no scope', token: clientNone.token },
     ];
 
+    // Webhook endpoints (never delivered to: delivery is off in tests), each with a delivery of a test event;
+    // the last three are for DELETE, so the others stay for the operations that follow.
+    const webhookIds: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const created = await request(t.server)
+        .post('/v1/webhooks')
+        .set(as(admin))
+        .send({ url: `http://127.0.0.1:9/fuzz-${i}`, eventTypes: ['attempt.graded'] })
+        .expect(201);
+      webhookIds.push(created.body.id as string);
+      await request(t.server).post(`/v1/webhooks/${created.body.id}/test`).set(as(admin)).expect(202);
+    }
+    const deliveryIds = (
+      await t.app.get(DataSource).query<{ id: string }[]>('SELECT id FROM webhook_deliveries ORDER BY created_at')
+    ).map((row) => row.id);
+
     const people = [learner, learner2, instructor, admin].map((u) => u.id);
     const victimIds = victims.map((v) => v.id);
     const moduleRefs = [MODULE5_SLUG, module5.moduleId, small.slug, small.moduleId];
@@ -233,6 +250,9 @@ describe('API fuzzing from the OpenAPI document (e2e)', () => {
       steps,
       items,
       bogusAuthorizations,
+      webhookIds: webhookIds.slice(0, 3),
+      victimWebhookIds: webhookIds.slice(3),
+      deliveryIds,
     };
 
     const versionIds = [...definitions.keys()];
@@ -365,7 +385,10 @@ describe('API fuzzing from the OpenAPI document (e2e)', () => {
         if (path.startsWith('/v1/cohorts/')) return writes ? pools.victimCohortIds : pools.cohortIds;
         // Deleting or re-roling a caller would change who the other requests come from.
         if (path.startsWith('/v1/users/')) return writes ? pools.victimIds : pools.anyUserIds;
+        if (path.startsWith('/v1/webhooks/')) return method === 'delete' ? pools.victimWebhookIds : pools.webhookIds;
         return [];
+      case 'deliveryId':
+        return pools.deliveryIds;
       default:
         return [];
     }
