@@ -9,6 +9,7 @@ import { StoreCompletedActivities1795713014560 } from './1795713014560-StoreComp
 import { StoreResponseChoices1795738011019 } from './1795738011019-StoreResponseChoices';
 import { MillisecondCreatedAt1795752825211 } from './1795752825211-MillisecondCreatedAt';
 import { EventsOutbox1796614746169 } from './1796614746169-EventsOutbox';
+import { UserErasure1796618305862 } from './1796618305862-UserErasure';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -21,4 +22,5 @@ export const migrations: Function[] = [
   StoreResponseChoices1795738011019,
   MillisecondCreatedAt1795752825211,
   EventsOutbox1796614746169,
+  UserErasure1796618305862,
 ];

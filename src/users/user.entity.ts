@@ -46,4 +46,8 @@ export class User {
 
   @DeleteDateColumn({ type: 'timestamptz' })
   deletedAt: Date | null;
+
+  /** When the person's data was erased (DELETE …?erase=true): the row stays, pseudonymous, for statistics. */
+  @Column({ type: 'timestamptz', nullable: true })
+  erasedAt: Date | null;
 }

@@ -22,6 +22,8 @@ import {
   UserResponseDto,
   EXTERNAL_ID,
 } from './dto/user.dto';
+import { DeleteUserQueryDto, PersonalDataExportDto } from './dto/personal-data.dto';
+import { PersonalDataService } from './personal-data.service';
 import { UsersService } from './users.service';
 
 const userIdParam = ApiParam({ name: 'id', description: 'User id, or `me` for the caller' });
@@ -30,7 +32,10 @@ const userIdParam = ApiParam({ name: 'id', description: 'User id, or `me` for th
 @ApiProblems()
 @Controller('v1/users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly personalData: PersonalDataService,
+  ) {}
 
   @Post()
   @Authenticated({ roles: ['admin'], scopes: ['users:write'] })
@@ -89,6 +94,19 @@ export class UsersController {
     return this.users.get(caller, id);
   }
 
+  @Get(':id/export')
+  @Authenticated({ scopes: ['users:read', 'users:write'] })
+  @userIdParam
+  @ApiOperation({
+    summary: 'Everything held about a person, as JSON (their right of access)',
+    description: 'The person themself, admins, and clients with users:read or users:write. Audited.',
+  })
+  @ApiOkResponse({ type: PersonalDataExportDto })
+  @ApiProblem(404, 'No such user, or not the caller’s to export')
+  export(@CurrentCaller() caller: Caller, @Param('id') id: string) {
+    return this.personalData.export(caller, id);
+  }
+
   @Patch(':id')
   @Authenticated({ roles: ['admin'], scopes: ['users:write'] })
   @userIdParam
@@ -103,10 +121,19 @@ export class UsersController {
   @HttpCode(204)
   @Authenticated({ roles: ['admin'], scopes: ['users:write'] })
   @userIdParam
-  @ApiOperation({ summary: 'Delete a user; their tokens stop working' })
-  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiOperation({
+    summary: 'Delete a user; their tokens stop working. With erase=true, erase their personal data too',
+    description:
+      'Erasure pseudonymises the person and removes what they wrote; attempts and scores stay, without identity, ' +
+      'so cohort statistics keep their counts (README, "Personal data"). Audited. An erased person is 404.',
+  })
+  @ApiNoContentResponse({ description: 'Deleted (or erased)' })
   @ApiProblem(404, 'No such user')
-  remove(@CurrentCaller() caller: Caller, @Param('id') id: string) {
+  async remove(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query() query: DeleteUserQueryDto) {
+    if (query.erase === 'true') {
+      // Same rights as deleting; a deleted person may still be erased.
+      return this.personalData.erase(caller, await this.users.assertMayDelete(caller, id));
+    }
     return this.users.remove(caller, id);
   }
 }

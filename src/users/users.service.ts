@@ -162,11 +162,17 @@ export class UsersService {
     });
   }
 
-  async remove(caller: Caller, id: string): Promise<void> {
+  /** Who may delete (or erase) a person: the route's roles and scopes, and the object checks here. */
+  async assertMayDelete(caller: Caller, id: string): Promise<string> {
     const userId = resolveUserRef(caller.principal, id);
     if (!(await this.access.canAccess(caller.principal, userId, 'profile:write')))
       throw new ResourceNotFound('No such user');
     await this.assertClientMayTouch(caller, userId);
+    return userId;
+  }
+
+  async remove(caller: Caller, id: string): Promise<void> {
+    const userId = await this.assertMayDelete(caller, id);
     await this.dataSource.transaction(async (manager) => {
       const user = await manager.findOne(User, {
         where: { id: userId, deletedAt: IsNull() },
