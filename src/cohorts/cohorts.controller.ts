@@ -41,6 +41,7 @@ import {
   MemberPageDto,
   RosterDto,
   RosterReportDto,
+  UnknownRosterMembersProblemDto,
   UpdateCohortDto,
 } from './dto/cohort.dto';
 import { CohortProgressDto, CohortProgressQueryDto, ItemAnalysisDto } from './dto/report.dto';
@@ -92,6 +93,7 @@ export class CohortsController {
   @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
   @ApiOperation({ summary: 'Rename, change modules or dates, archive' })
   @ApiOkResponse({ type: CohortDto })
+  @ApiProblem(404, 'No such cohort')
   update(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: UpdateCohortDto) {
     return this.cohorts.update(caller, id, dto);
   }
@@ -100,7 +102,8 @@ export class CohortsController {
   @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
   @ApiOperation({ summary: 'Replace the roster by external ids (LMS sync); reports what changed' })
   @ApiOkResponse({ type: RosterReportDto })
-  @ApiProblem(422, 'Unknown external ids that cannot be created')
+  @ApiProblem(404, 'No such cohort')
+  @ApiProblem(422, 'Unknown external ids that cannot be created', UnknownRosterMembersProblemDto)
   syncRoster(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: RosterDto) {
     return this.cohorts.syncRoster(caller, id, dto);
   }
@@ -109,6 +112,7 @@ export class CohortsController {
   @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
   @ApiOperation({ summary: 'Add one member (or reactivate them)' })
   @ApiCreatedResponse({ type: MemberDto })
+  @ApiProblem(404, 'No such cohort or user')
   addMember(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: AddMemberDto) {
     return this.cohorts.addMember(caller, id, dto);
   }
@@ -118,6 +122,7 @@ export class CohortsController {
   @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
   @ApiOperation({ summary: 'Remove one member (kept as inactive)' })
   @ApiNoContentResponse({ description: 'Now inactive' })
+  @ApiProblem(404, 'No such cohort or active member')
   removeMember(@CurrentCaller() caller: Caller, @Param('id') id: string, @Param('userId') userId: string) {
     return this.cohorts.removeMember(caller, id, userId);
   }
@@ -126,6 +131,7 @@ export class CohortsController {
   @Authenticated({ roles: [...READ.roles], scopes: [...READ.scopes] })
   @ApiOperation({ summary: 'Members, by name' })
   @ApiOkResponse({ type: MemberPageDto })
+  @ApiProblem(404, 'No such cohort, or not one the caller teaches')
   members(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query() query: ListMembersQueryDto) {
     return this.cohorts.members(caller, id, query);
   }
@@ -143,6 +149,7 @@ export class CohortsController {
       'text/csv': { schema: { type: 'string' } },
     },
   })
+  @ApiProblem(404, 'No such cohort or module, or not a cohort the caller teaches')
   async progress(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -161,6 +168,7 @@ export class CohortsController {
   @ApiOperation({ summary: 'The whole progress table as CSV, streamed' })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
+  @ApiProblem(404, 'No such cohort or module, or not a cohort the caller teaches')
   async progressCsv(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query() query: CohortProgressQueryDto) {
     return csvFile(await this.reports.progressCsv(caller, id, query), 'progress.csv');
   }
@@ -172,6 +180,7 @@ export class CohortsController {
       'Per question: responses, facility, discrimination (27% groups), choice and blank shares; quiz mean, SD, alpha',
   })
   @ApiOkResponse({ type: ItemAnalysisDto })
+  @ApiProblem(404, 'No such cohort, or no such quiz in it, or not a cohort the caller teaches')
   itemAnalysis(@CurrentCaller() caller: Caller, @Param('id') id: string, @Param('quizId') quizId: string) {
     return this.reports.itemAnalysis(caller, id, quizId);
   }
@@ -181,6 +190,7 @@ export class CohortsController {
   @ApiOperation({ summary: 'Every response of the cohort’s learners as CSV, streamed' })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
+  @ApiProblem(404, 'No such cohort, or not one the caller teaches')
   async responsesCsv(@CurrentCaller() caller: Caller, @Param('id') id: string) {
     return csvFile(await this.reports.responsesCsv(caller, id), 'responses.csv');
   }
