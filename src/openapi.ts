@@ -14,6 +14,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setLicense('UNLICENSED', 'https://choosealicense.com/no-permission/')
     .addServer('/', 'This server')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addSecurity('metricsToken', { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when it is set' })
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,

@@ -9,6 +9,7 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { AttemptsService } from './attempts.service';
 import {
   AttemptListDto,
+  AttemptRefusedProblemDto,
   AttemptResponseDto,
   GradeAttemptDto,
   ListAttemptsQueryDto,
@@ -30,6 +31,8 @@ export class AttemptsController {
 
   @Post('quizzes/:quizId/attempts')
   @Authenticated({ scopes: ['attempts:write'] })
+  // Above @Idempotent(): of two responses for one status, swagger keeps the content of the decorator applied last.
+  @ApiProblem(409, 'No attempts left, or too soon after the last one', AttemptRefusedProblemDto)
   @Idempotent()
   @ApiOperation({
     summary: 'Start an attempt, or resume the one in progress',
@@ -38,7 +41,7 @@ export class AttemptsController {
   })
   @ApiCreatedResponse({ type: AttemptResponseDto, description: 'A new attempt' })
   @ApiOkResponse({ type: AttemptResponseDto, description: 'The attempt already in progress' })
-  @ApiProblem(409, 'No attempts left, or too soon after the last one')
+  @ApiProblem(404, 'No such quiz, or no such learner visible to the caller')
   async start(
     @CurrentCaller() caller: Caller,
     @Param('quizId') quizId: string,
@@ -63,6 +66,7 @@ export class AttemptsController {
   @Authenticated({ scopes: ['attempts:write'] })
   @ApiOperation({ summary: 'Save answers (partial, repeatable) while the attempt is open' })
   @ApiOkResponse({ type: AttemptResponseDto })
+  @ApiProblem(404, 'No such attempt, or not visible to the caller')
   @ApiProblem(409, 'The attempt is finished, or its deadline and grace period have passed')
   saveResponses(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: SaveResponsesDto) {
     return this.attempts.saveResponses(caller, id, dto);
@@ -74,6 +78,7 @@ export class AttemptsController {
   @Idempotent()
   @ApiOperation({ summary: 'Submit and score; a repeated submit returns the same result' })
   @ApiOkResponse({ type: AttemptResponseDto })
+  @ApiProblem(404, 'No such attempt, or not visible to the caller')
   @ApiProblem(409, 'The deadline and grace period have passed')
   submit(@CurrentCaller() caller: Caller, @Param('id') id: string) {
     return this.attempts.submit(caller, id);
@@ -84,6 +89,7 @@ export class AttemptsController {
   @ApiParam({ name: 'userId', description: 'User id, or `me`' })
   @ApiOperation({ summary: 'A learner’s attempts, and the grade that counts per quiz' })
   @ApiOkResponse({ type: AttemptListDto })
+  @ApiProblem(404, 'No such user, or not visible to the caller')
   list(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @Query() query: ListAttemptsQueryDto) {
     return this.attempts.listForUser(caller, userId, query.quizId);
   }
@@ -93,6 +99,7 @@ export class AttemptsController {
   @Authenticated({ roles: ['instructor', 'admin'] })
   @ApiOperation({ summary: 'Grade an essay, or override a question’s score, with a reason' })
   @ApiOkResponse({ type: AttemptResponseDto })
+  @ApiProblem(404, 'No such attempt, or not one of the caller’s learners')
   @ApiProblem(409, 'The attempt is still in progress')
   grade(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: GradeAttemptDto) {
     return this.grading.grade(caller, id, dto);
@@ -103,6 +110,7 @@ export class AttemptsController {
   @Authenticated({ roles: ['admin'], scopes: ['content:write'] })
   @ApiOperation({ summary: 'Score finished attempts again after an answer key was corrected (`dryRun` to preview)' })
   @ApiOkResponse({ type: RegradeReportDto })
+  @ApiProblem(404, 'No such quiz')
   regrade(@CurrentCaller() caller: Caller, @Param('quizId') quizId: string, @Body() dto: RegradeDto) {
     return this.grading.regrade(caller, quizId, dto.dryRun ?? false);
   }

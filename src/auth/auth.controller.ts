@@ -3,7 +3,8 @@ import { ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagg
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblem, ApiProblems } from '../common/errors/api-problems.decorator';
 import { AuthService, type ClientCredentials } from './auth.service';
-import { TokenRequestDto, TokenResponseDto } from './dto/token.dto';
+import { RetryLaterProblem } from '../common/errors/problem';
+import { TokenProblemDto, TokenRequestDto, TokenResponseDto } from './dto/token.dto';
 import { Public } from './public.decorator';
 
 @ApiTags('auth')
@@ -24,7 +25,13 @@ export class AuthController {
   })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiProblem(429, 'Too many sign-in attempts; see Retry-After')
+  @ApiProblem(
+    400,
+    'Refused: invalid_request, invalid_grant, unsupported_grant_type or invalid_scope; or a malformed body',
+    TokenProblemDto,
+  )
+  @ApiProblem(401, 'The client did not authenticate (invalid_client); WWW-Authenticate: Basic', TokenProblemDto)
+  @ApiProblem(429, 'Too many sign-in attempts; see Retry-After', RetryLaterProblem)
   async token(
     @Body() body: TokenRequestDto,
     @Headers('authorization') authorization: string | undefined,

@@ -1,25 +1,28 @@
 import type { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
 import {
   Body,
   Controller,
   Delete,
   Get,
-  Headers,
   HttpCode,
   Param,
   Patch,
   Post,
   Put,
   Query,
+  Req,
   StreamableFile,
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Caller } from '../auth/access.types';
 import { Authenticated } from '../auth/authenticated.decorator';
@@ -38,6 +41,7 @@ import {
   MemberPageDto,
   RosterDto,
   RosterReportDto,
+  UnknownRosterMembersProblemDto,
   UpdateCohortDto,
 } from './dto/cohort.dto';
 import { CohortProgressDto, CohortProgressQueryDto, ItemAnalysisDto } from './dto/report.dto';
@@ -89,6 +93,7 @@ export class CohortsController {
   @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
   @ApiOperation({ summary: 'Rename, change modules or dates, archive' })
   @ApiOkResponse({ type: CohortDto })
+  @ApiProblem(404, 'No such cohort')
   update(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: UpdateCohortDto) {
     return this.cohorts.update(caller, id, dto);
   }
@@ -97,7 +102,8 @@ export class CohortsController {
   @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
   @ApiOperation({ summary: 'Replace the roster by external ids (LMS sync); reports what changed' })
   @ApiOkResponse({ type: RosterReportDto })
-  @ApiProblem(422, 'Unknown external ids that cannot be created')
+  @ApiProblem(404, 'No such cohort')
+  @ApiProblem(422, 'Unknown external ids that cannot be created', UnknownRosterMembersProblemDto)
   syncRoster(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: RosterDto) {
     return this.cohorts.syncRoster(caller, id, dto);
   }
@@ -106,6 +112,7 @@ export class CohortsController {
   @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
   @ApiOperation({ summary: 'Add one member (or reactivate them)' })
   @ApiCreatedResponse({ type: MemberDto })
+  @ApiProblem(404, 'No such cohort or user')
   addMember(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: AddMemberDto) {
     return this.cohorts.addMember(caller, id, dto);
   }
@@ -115,6 +122,7 @@ export class CohortsController {
   @Authenticated({ roles: [...MANAGE.roles], scopes: [...MANAGE.scopes] })
   @ApiOperation({ summary: 'Remove one member (kept as inactive)' })
   @ApiNoContentResponse({ description: 'Now inactive' })
+  @ApiProblem(404, 'No such cohort or active member')
   removeMember(@CurrentCaller() caller: Caller, @Param('id') id: string, @Param('userId') userId: string) {
     return this.cohorts.removeMember(caller, id, userId);
   }
@@ -123,6 +131,7 @@ export class CohortsController {
   @Authenticated({ roles: [...READ.roles], scopes: [...READ.scopes] })
   @ApiOperation({ summary: 'Members, by name' })
   @ApiOkResponse({ type: MemberPageDto })
+  @ApiProblem(404, 'No such cohort, or not one the caller teaches')
   members(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query() query: ListMembersQueryDto) {
     return this.cohorts.members(caller, id, query);
   }
@@ -132,15 +141,25 @@ export class CohortsController {
   @ApiOperation({
     summary: 'One row per learner in a module, with the cohort’s summary (Accept: text/csv for the whole table)',
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: CohortProgressDto })
+  @ApiExtraModels(CohortProgressDto)
+  @ApiOkResponse({
+    description: 'The page of rows and the summary, or with `Accept: text/csv` the whole table',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(CohortProgressDto) } },
+      'text/csv': { schema: { type: 'string' } },
+    },
+  })
+  @ApiProblem(404, 'No such cohort or module, or not a cohort the caller teaches')
   async progress(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
     @Query() query: CohortProgressQueryDto,
-    @Headers('accept') accept?: string,
+    // Read from the request, not a @Headers parameter: OpenAPI 3 ignores an Accept header parameter; the two
+    // media types of the 200 document the choice.
+    @Req() request: FastifyRequest,
   ) {
-    if (accept?.includes('text/csv')) return csvFile(await this.reports.progressCsv(caller, id, query), 'progress.csv');
+    if (request.headers.accept?.includes('text/csv'))
+      return csvFile(await this.reports.progressCsv(caller, id, query), 'progress.csv');
     return this.reports.progress(caller, id, query);
   }
 
@@ -149,6 +168,7 @@ export class CohortsController {
   @ApiOperation({ summary: 'The whole progress table as CSV, streamed' })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
+  @ApiProblem(404, 'No such cohort or module, or not a cohort the caller teaches')
   async progressCsv(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query() query: CohortProgressQueryDto) {
     return csvFile(await this.reports.progressCsv(caller, id, query), 'progress.csv');
   }
@@ -160,6 +180,7 @@ export class CohortsController {
       'Per question: responses, facility, discrimination (27% groups), choice and blank shares; quiz mean, SD, alpha',
   })
   @ApiOkResponse({ type: ItemAnalysisDto })
+  @ApiProblem(404, 'No such cohort, or no such quiz in it, or not a cohort the caller teaches')
   itemAnalysis(@CurrentCaller() caller: Caller, @Param('id') id: string, @Param('quizId') quizId: string) {
     return this.reports.itemAnalysis(caller, id, quizId);
   }
@@ -169,6 +190,7 @@ export class CohortsController {
   @ApiOperation({ summary: 'Every response of the cohort’s learners as CSV, streamed' })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
+  @ApiProblem(404, 'No such cohort, or not one the caller teaches')
   async responsesCsv(@CurrentCaller() caller: Caller, @Param('id') id: string) {
     return csvFile(await this.reports.responsesCsv(caller, id), 'responses.csv');
   }

@@ -35,6 +35,7 @@ export class ProgressController {
   @userParam
   @ApiOperation({ summary: 'Tick or untick a checklist item (items linked to an activity follow its steps)' })
   @ApiOkResponse({ type: ModuleProgressDto })
+  @ApiProblem(404, 'No such user or checklist item, or not visible to the caller')
   @ApiProblem(409, 'The item follows its activity’s steps and cannot be ticked directly')
   markChecklistItem(
     @CurrentCaller() caller: Caller,
@@ -50,7 +51,8 @@ export class ProgressController {
   @userParam
   @ApiOperation({ summary: 'Verify a learner’s ticked item (instructors of the learner, admins)' })
   @ApiOkResponse({ type: ModuleProgressDto })
-  @ApiProblem(409, 'The learner has not ticked the item')
+  @ApiProblem(404, 'No such learner of the caller’s, or no such checklist item')
+  @ApiProblem(409, 'The learner has not ticked the item, or it follows an activity')
   verify(
     @CurrentCaller() caller: Caller,
     @Param('userId') userId: string,
@@ -66,6 +68,7 @@ export class ProgressController {
   @ApiParam({ name: 'module', description: 'Module slug or id' })
   @ApiOperation({ summary: 'A learner’s progress in a module: status, what is done, and what is still unmet' })
   @ApiOkResponse({ type: ModuleProgressDto })
+  @ApiProblem(404, 'No such user or module, or not visible to the caller')
   moduleProgress(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @Param('module') module: string) {
     return this.progress.moduleProgress(caller, userId, module);
   }
@@ -75,6 +78,7 @@ export class ProgressController {
   @userParam
   @ApiOperation({ summary: 'A learner’s progress in every module of the course' })
   @ApiOkResponse({ type: CourseProgressDto })
+  @ApiProblem(404, 'No such user, or not visible to the caller')
   courseProgress(@CurrentCaller() caller: Caller, @Param('userId') userId: string) {
     return this.progress.courseProgress(caller, userId);
   }

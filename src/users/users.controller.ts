@@ -113,6 +113,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Update a user (roles included)' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiProblem(404, 'No such user')
+  @ApiProblem(409, 'The email or external id belongs to another user')
   update(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: UpdateUserDto) {
     return this.users.update(caller, id, dto);
   }

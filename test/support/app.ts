@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { createTestDatabase, TestDatabase } from './database';
+import { committedDocumentConformance, formatViolations, type Violation } from './openapi-conformance';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 export interface TestApp {
@@ -15,6 +16,43 @@ export interface TestApp {
   /** Between the app and its database when asked for, so a test can cut it (see tcp-proxy.ts). */
   proxy?: TcpProxy;
   close(): Promise<void>;
+}
+
+/** Responses of this file's apps that differ from openapi.json, since the last test ended. */
+const violations: (Violation & { test?: string })[] = [];
+
+/** Fails the test whose responses differ from the document (requests of a beforeAll: the first test after it). */
+function assertResponsesConformed() {
+  if (violations.length === 0) return;
+  const error = new Error(formatViolations(violations.splice(0), expect.getState().currentTestName));
+  // The list says where to look; a stack into this helper would only hide it.
+  error.stack = error.message;
+  throw error;
+}
+afterEach(assertResponsesConformed);
+
+/**
+ * Every response the app sends, to supertest or to a raw socket, is checked
+ * against the committed openapi.json (see openapi-conformance.ts); a
+ * streamed body for its status and content type only.
+ */
+function checkEveryResponse(app: NestFastifyApplication) {
+  const conformance = committedDocumentConformance();
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (request, reply, payload) => {
+      const found = conformance.check({
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        contentType: reply.getHeader('content-type') as string | undefined,
+        body: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : undefined,
+        streamed: payload !== null && payload !== undefined && typeof payload === 'object' && !Buffer.isBuffer(payload),
+      });
+      violations.push(...found.map((v) => ({ ...v, test: expect.getState().currentTestName })));
+      return payload;
+    });
 }
 
 /** A secret of this test process's own: no signing secret is written in the code. */
@@ -46,6 +84,7 @@ export async function createTestApp(
     ...env,
   });
   const { app } = await createApp(config);
+  checkEveryResponse(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {
@@ -58,6 +97,7 @@ export async function createTestApp(
       await app.close();
       await proxy?.close();
       await database.drop();
+      assertResponsesConformed();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
+import { ProblemDetails } from '../../common/errors/problem';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -21,6 +22,15 @@ import { LearnerQuestionDto } from '../../content/dto/quiz.dto';
 import type { ResponseValue } from '../../content/question.types';
 import { ATTEMPT_STATES, type AttemptState } from '../entities/attempt.entity';
 import { Optional } from '../../common/http/optional';
+
+/** The 409 of a start: no attempts left, too soon after the last one, or the same Idempotency-Key still running. */
+export class AttemptRefusedProblemDto extends ProblemDetails {
+  @ApiPropertyOptional({
+    example: 3600,
+    description: 'Too soon: seconds until another attempt may start (the Retry-After header too)',
+  })
+  retryAfter?: number;
+}
 
 export class StartAttemptDto {
   @ApiPropertyOptional({

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { ProblemDetails } from '../../common/errors/problem';
 import { Optional } from '../../common/http/optional';
+import { OAUTH_ERROR_CODES, type OAuthErrorCode } from '../oauth-error';
 
 export const GRANT_TYPES = ['password', 'client_credentials', 'refresh_token'] as const;
 
@@ -54,6 +56,20 @@ export class TokenRequestDto {
   @IsString()
   @MaxLength(1000)
   scope?: string;
+}
+
+/** A refused token request: problem details carrying RFC 6749 §5.2's members too. */
+export class TokenProblemDto extends ProblemDetails {
+  @ApiPropertyOptional({
+    enum: OAUTH_ERROR_CODES,
+    description:
+      'RFC 6749 §5.2 error code; absent when the body was refused before the OAuth rules (malformed, or fields ' +
+      'at fault: see `errors`)',
+  })
+  error?: OAuthErrorCode;
+
+  @ApiPropertyOptional({ description: 'RFC 6749 §5.2: the same text as `detail`' })
+  error_description?: string;
 }
 
 export class TokenResponseDto {

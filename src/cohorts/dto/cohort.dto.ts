@@ -15,6 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { ProblemDetails } from '../../common/errors/problem';
 import { IsDateTime } from '../../common/http/date-time';
 import { PageQueryDto } from '../../common/http/pagination';
 import { IsEmailAddress } from '../../common/http/text-validators';
@@ -109,6 +110,25 @@ export class RosterEntryDto {
   @MinLength(1)
   @MaxLength(200)
   displayName?: string;
+}
+
+/** The 422 of a roster sync: the members that could not be matched or created, by external id. */
+export class UnknownRosterMembersProblemDto extends ProblemDetails {
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 1000,
+    example: ['lms-user-42'],
+    description: 'Unknown, and not creatable by this caller or without email and displayName (the first thousand)',
+  })
+  unknownExternalIds?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 1000,
+    example: ['lms-user-43'],
+    description: 'New members whose email another user has, or that the roster lists twice (the first thousand)',
+  })
+  emailInUseExternalIds?: string[];
 }
 
 export class RosterDto {

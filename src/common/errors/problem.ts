@@ -36,6 +36,12 @@ export class ProblemDetails {
   [extension: string]: unknown;
 }
 
+/** A problem the caller may retry later; says when, as the Retry-After header does. */
+export class RetryLaterProblem extends ProblemDetails {
+  @ApiProperty({ example: 60, description: 'Seconds to wait before trying again (the Retry-After header too)' })
+  retryAfter: number;
+}
+
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** Seconds a caller is asked to wait (Retry-After) when the database is out of reach or too slow. */
