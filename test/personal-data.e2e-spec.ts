@@ -168,6 +168,14 @@ describe('learners’ personal data: export and erasure (e2e)', () => {
       [[`%${learner.email}%`, '%pd-erase%']],
     );
     expect(leaks).toEqual([]);
+    // Events about them (their attempts, their joining the cohort) name them by id only.
+    const eventLeaks = await db().query(`SELECT type FROM events WHERE data::text LIKE '%pd-erase%'`);
+    expect(eventLeaks).toEqual([]);
+    const [joined] = await db().query(
+      `SELECT data FROM events WHERE type = 'cohort.roster_changed' AND data->'added' @> $1::jsonb`,
+      [JSON.stringify([{ id: learner.id }])],
+    );
+    expect(joined.data.added).toEqual([{ id: learner.id, externalId: null }]);
     const [erased] = await db().query(
       `SELECT actor_id, after FROM audit_events WHERE action = 'user.erased' AND target_id = $1`,
       [learner.id],

@@ -181,6 +181,20 @@ export class PersonalDataService {
             AND (before ?| $2::text[] OR after ?| $2::text[])`,
         [userId, PERSONAL_AUDIT_KEYS],
       ),
+      rosterEventsScrubbed: await affected(
+        `UPDATE events e
+            SET data = e.data || jsonb_build_object(
+                  'added', (SELECT coalesce(jsonb_agg(CASE WHEN x->>'id' = $1::text
+                                 THEN jsonb_set(x, '{externalId}', 'null') ELSE x END), '[]'::jsonb)
+                              FROM jsonb_array_elements(e.data->'added') x),
+                  'removed', (SELECT coalesce(jsonb_agg(CASE WHEN x->>'id' = $1::text
+                                 THEN jsonb_set(x, '{externalId}', 'null') ELSE x END), '[]'::jsonb)
+                                FROM jsonb_array_elements(e.data->'removed') x))
+          WHERE e.type = 'cohort.roster_changed'
+            AND (e.data->'added' @> jsonb_build_array(jsonb_build_object('id', $1::text))
+                 OR e.data->'removed' @> jsonb_build_array(jsonb_build_object('id', $1::text)))`,
+        [userId],
+      ),
       eventsScrubbed: await affected(
         `UPDATE events SET data = jsonb_set(data, '{user,externalId}', 'null')
           WHERE ordering_key = 'user:' || $1::text AND data->'user'->>'externalId' IS NOT NULL`,
