@@ -7,7 +7,7 @@ import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-acc
 import { isUuid, resolveUserRef } from '../auth/user-ref';
 import { Clock } from '../common/clock';
 import { EventsService } from '../events/events.service';
-import { emitAttemptEvent } from './attempt-events';
+import { attemptEvent } from './attempt-events';
 import { idempotently } from '../common/idempotency/idempotent-transaction';
 import { ProgressService } from '../progress/progress.service';
 import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
@@ -137,7 +137,7 @@ export class AttemptsService {
       pendingCount: 0,
     });
     await manager.insert(Attempt, attempt);
-    await emitAttemptEvent(this.events, manager, 'attempt.started', attempt, quiz.moduleId);
+    await this.events.emit(manager, attemptEvent('attempt.started', attempt, quiz.moduleId));
     // Starting is activity: a module not started becomes in progress.
     await this.progress.refresh(manager, caller, userId, quiz.moduleId);
     return {
@@ -256,9 +256,10 @@ export class AttemptsService {
     );
     attempt.submittedAt = finishedAt;
     const responses = await writeAttemptScores(manager, attempt, total, questions);
-    await emitAttemptEvent(this.events, manager, 'attempt.submitted', attempt, quiz.moduleId);
-    if (attempt.state === 'graded')
-      await emitAttemptEvent(this.events, manager, 'attempt.graded', attempt, quiz.moduleId);
+    await this.events.emitAll(manager, [
+      attemptEvent('attempt.submitted', attempt, quiz.moduleId),
+      ...(attempt.state === 'graded' ? [attemptEvent('attempt.graded', attempt, quiz.moduleId)] : []),
+    ]);
     // After the attempt's events: a completion it brings follows them.
     await this.progress.refresh(manager, caller, attempt.userId, quiz.moduleId);
     return { definitions, responses };

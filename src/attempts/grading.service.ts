@@ -15,7 +15,7 @@ import { loadResponsesOf } from './attempt-rows';
 import { applyAttemptTotals, writeAttemptScores, writeScoresOfAttempts } from './attempt-scores.repository';
 import { toAttemptScore } from './attempt-view';
 import { EventsService } from '../events/events.service';
-import { emitAttemptEvent } from './attempt-events';
+import { attemptEvent } from './attempt-events';
 import { AttemptsService } from './attempts.service';
 import type { AttemptResponseDto, GradeAttemptDto, RegradeReportDto } from './dto/attempt.dto';
 import { Attempt } from './entities/attempt.entity';
@@ -112,13 +112,16 @@ export class GradingService {
       await writeAttemptScores(manager, attempt, total, questions);
       const after = toAttemptScore(attempt);
       if (stateBefore === 'pending_grading' && attempt.state === 'graded') {
-        await emitAttemptEvent(this.events, manager, 'attempt.graded', attempt, quiz.moduleId);
+        await this.events.emit(manager, attemptEvent('attempt.graded', attempt, quiz.moduleId));
       } else if (stateBefore === 'graded' && before && after && !sameScore(before, after)) {
-        await emitAttemptEvent(this.events, manager, 'attempt.grade_changed', attempt, quiz.moduleId, {
-          before,
-          cause: 'override',
-          reason: dto.grades.map((grade) => grade.reason).join('; '),
-        });
+        await this.events.emit(
+          manager,
+          attemptEvent('attempt.grade_changed', attempt, quiz.moduleId, {
+            before,
+            cause: 'override',
+            reason: dto.grades.map((grade) => grade.reason).join('; '),
+          }),
+        );
       }
       await this.progress.refresh(manager, caller, attempt.userId, quiz.moduleId);
       await this.audit.record(manager, caller, {
@@ -211,12 +214,12 @@ export class GradingService {
         });
       }
       await writeScoresOfAttempts(manager, toWrite);
-      for (const { attempt, before } of changed) {
-        await emitAttemptEvent(this.events, manager, 'attempt.grade_changed', attempt, quiz.moduleId, {
-          before,
-          cause: 'regrade',
-        });
-      }
+      await this.events.emitAll(
+        manager,
+        changed.map(({ attempt, before }) =>
+          attemptEvent('attempt.grade_changed', attempt, quiz.moduleId, { before, cause: 'regrade' }),
+        ),
+      );
       // Each learner's progress row once, a thousand learners per statement, and the events together.
       await this.progress.refreshLearners(manager, caller, quiz.moduleId, [...rescored]);
       await this.audit.recordAll(manager, caller, events);

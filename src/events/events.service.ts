@@ -9,8 +9,13 @@ export interface NewEvent {
   /** The module it is about: adds `module` (id, slug). */
   moduleId?: string;
   data: Record<string, unknown>;
-  /** Only these endpoints get it (a test event); otherwise every enabled endpoint subscribed to the type. */
-  endpointIds?: string[];
+}
+
+export interface Emitted {
+  /** The events' ids, in the order given. */
+  ids: string[];
+  /** Deliveries queued to subscribed endpoints. */
+  queued: number;
 }
 
 /**
@@ -21,53 +26,63 @@ export interface NewEvent {
  */
 @Injectable()
 export class EventsService {
-  /** Returns how many deliveries were queued. */
-  async emit(manager: EntityManager, event: NewEvent): Promise<number> {
-    const orderingKey = event.learnerId ? `user:${event.learnerId}` : null;
-    // One statement. The advisory lock (held to commit) makes a learner's transactions that emit
-    // take their seq one after another, so seq order is commit order for each learner: the
-    // dispatcher never sends a later event while an earlier one is still uncommitted.
-    const [{ queued }] = await manager.query<{ queued: number }[]>(
-      `WITH ordered AS (
-         SELECT pg_advisory_xact_lock(hashtextextended('events ' || $2::text, 0)) WHERE $2::text IS NOT NULL
+  emit(manager: EntityManager, event: NewEvent): Promise<Emitted> {
+    return this.emitAll(manager, [event]);
+  }
+
+  /**
+   * Any number of events in one statement, in the order given. The advisory
+   * locks (one per learner, taken in id order, held to commit) make a
+   * learner's transactions that emit take their seq one after another, so seq
+   * order is commit order for each learner: the dispatcher never sends a later
+   * event while an earlier one is still uncommitted.
+   */
+  async emitAll(manager: EntityManager, events: NewEvent[]): Promise<Emitted> {
+    if (events.length === 0) return { ids: [], queued: 0 };
+    const input = events.map((event, n) => ({
+      n,
+      type: event.type,
+      learner_id: event.learnerId ?? null,
+      module_id: event.moduleId ?? null,
+      data: event.data,
+    }));
+    const [result] = await manager.query<Emitted[]>(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(n int, type text, learner_id uuid, module_id uuid, data jsonb)
        ),
-       subject AS (
-         SELECT (SELECT count(*) FROM ordered) AS locked,
-                (SELECT jsonb_build_object('id', u.id, 'externalId', u.external_id) FROM users u WHERE u.id = $3::uuid)
-                  AS user_ref,
-                (SELECT coalesce(jsonb_agg(m.cohort_id ORDER BY m.cohort_id), '[]'::jsonb) FROM cohort_members m
-                  WHERE m.user_id = $3::uuid AND m.role = 'learner' AND m.status = 'active') AS cohort_ids,
-                (SELECT jsonb_build_object('id', mo.id, 'slug', mo.slug) FROM modules mo WHERE mo.id = $4::uuid)
-                  AS module_ref
+       ordered AS (
+         SELECT pg_advisory_xact_lock(hashtextextended('events user:' || l.learner_id::text, 0))
+           FROM (SELECT DISTINCT learner_id FROM input WHERE learner_id IS NOT NULL ORDER BY learner_id) l
        ),
        event AS (
          INSERT INTO events (type, ordering_key, data)
-         SELECT $1, $2,
-                CASE WHEN s.user_ref IS NULL THEN '{}'::jsonb
-                     ELSE jsonb_build_object('user', s.user_ref, 'cohortIds', s.cohort_ids) END
-                || CASE WHEN s.module_ref IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('module', s.module_ref) END
-                || $5::jsonb
-           FROM subject s
+         SELECT i.type, 'user:' || i.learner_id,
+                CASE WHEN u.id IS NULL THEN '{}'::jsonb
+                     ELSE jsonb_build_object('user', jsonb_build_object('id', u.id, 'externalId', u.external_id),
+                                             'cohortIds', coalesce(c.ids, '[]'::jsonb)) END
+                || CASE WHEN mo.id IS NULL THEN '{}'::jsonb
+                        ELSE jsonb_build_object('module', jsonb_build_object('id', mo.id, 'slug', mo.slug)) END
+                || i.data
+           FROM input i
+           CROSS JOIN (SELECT count(*) FROM ordered) locked
+           LEFT JOIN users u ON u.id = i.learner_id
+           LEFT JOIN LATERAL (
+             SELECT jsonb_agg(m.cohort_id ORDER BY m.cohort_id) AS ids FROM cohort_members m
+              WHERE m.user_id = i.learner_id AND m.role = 'learner' AND m.status = 'active') c ON true
+           LEFT JOIN modules mo ON mo.id = i.module_id
+          ORDER BY i.n
          RETURNING id, seq, type, ordering_key
        ),
        queued AS (
          INSERT INTO webhook_deliveries (endpoint_id, event_id, event_seq, ordering_key)
          SELECT w.id, e.id, e.seq, e.ordering_key
-           FROM event e
-           JOIN webhook_endpoints w ON w.disabled_at IS NULL
-            AND (CASE WHEN $6::uuid[] IS NULL THEN e.type = ANY (w.event_types) ELSE w.id = ANY ($6::uuid[]) END)
+           FROM event e JOIN webhook_endpoints w ON w.disabled_at IS NULL AND e.type = ANY (w.event_types)
          RETURNING 1
        )
-       SELECT count(*)::int AS queued FROM queued`,
-      [
-        event.type,
-        orderingKey,
-        event.learnerId ?? null,
-        event.moduleId ?? null,
-        JSON.stringify(event.data),
-        event.endpointIds ?? null,
-      ],
+       SELECT (SELECT coalesce(jsonb_agg(id ORDER BY seq), '[]'::jsonb) FROM event) AS ids,
+              (SELECT count(*)::int FROM queued) AS queued`,
+      [JSON.stringify(input)],
     );
-    return queued;
+    return result;
   }
 }

@@ -73,30 +73,27 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       labelNames: ['outcome'] as const,
       registers: [metrics.registry],
     });
-    // Read from the database at each scrape: the queue is shared by every instance.
-    const queue = async () => {
-      const [row] = await this.dataSource.query<{ pending: number; oldest: number | null }[]>(
-        `SELECT count(*)::int AS pending, extract(epoch FROM now() - min(e.occurred_at))::float8 AS oldest
-           FROM webhook_deliveries d JOIN events e ON e.id = d.event_id WHERE d.state = 'pending'`,
-      );
-      return row;
-    };
+    // Read from the database at each scrape (the queue is shared by every instance), in one query:
+    // the first gauge's collect sets both, and the registry collects them in this order.
+    const oldest = new Gauge({
+      name: 'webhook_oldest_pending_event_age_seconds',
+      help: 'Age of the oldest event with a delivery still pending (0 when none)',
+      registers: [],
+    });
     new Gauge({
       name: 'webhook_deliveries_pending',
       help: 'Webhook deliveries waiting to be sent or retried, over all instances',
       registers: [metrics.registry],
       async collect() {
-        this.set((await queue()).pending);
+        const [row] = await dataSource.query<{ pending: number; oldest: number | null }[]>(
+          `SELECT count(*)::int AS pending, extract(epoch FROM now() - min(e.occurred_at))::float8 AS oldest
+             FROM webhook_deliveries d JOIN events e ON e.id = d.event_id WHERE d.state = 'pending'`,
+        );
+        this.set(row.pending);
+        oldest.set(row.oldest ?? 0);
       },
     });
-    new Gauge({
-      name: 'webhook_oldest_pending_event_age_seconds',
-      help: 'Age of the oldest event with a delivery still pending (0 when none)',
-      registers: [metrics.registry],
-      async collect() {
-        this.set((await queue()).oldest ?? 0);
-      },
-    });
+    metrics.registry.registerMetric(oldest);
   }
 
   onApplicationBootstrap() {
@@ -207,10 +204,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async record(delivery: Claimed, outcome: Outcome): Promise<void> {
-    const given = outcome.kind === 'retry' && delivery.attempts > RETRY_DELAYS_SECONDS.length ? 'failed' : outcome.kind;
-    this.outcomes.inc({ outcome: given === 'final' ? 'failed' : given });
     const excerpt = outcome.excerpt.slice(0, RESPONSE_EXCERPT_BYTES);
     if (outcome.kind === 'delivered') {
+      this.outcomes.inc({ outcome: 'delivered' });
       await this.dataSource.query(
         `WITH done AS (
            UPDATE webhook_deliveries SET state = 'delivered', delivered_at = now(), leased_until = NULL,
@@ -221,14 +217,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       );
       return;
     }
+    // A retry past the last wait of the schedule is a failure like a final answer.
     const delay = outcome.kind === 'retry' ? RETRY_DELAYS_SECONDS[delivery.attempts - 1] : undefined;
     const waitSeconds =
-      delay === undefined
-        ? null
-        : Math.max(
-            delay * (0.8 + Math.random() * 0.4),
-            outcome.kind === 'retry' ? (outcome.retryAfterSeconds ?? 0) : 0,
-          );
+      outcome.kind === 'retry' && delay !== undefined
+        ? Math.max(delay * (0.8 + Math.random() * 0.4), outcome.retryAfterSeconds ?? 0)
+        : null;
+    this.outcomes.inc({ outcome: waitSeconds === null ? 'failed' : 'retry' });
     await this.dataSource.transaction(async (manager) => {
       await manager.query(
         `UPDATE webhook_deliveries

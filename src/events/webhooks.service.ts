@@ -131,15 +131,14 @@ export class WebhooksService {
     const secret = newSigningSecret();
     return this.dataSource.transaction(async (manager) => {
       await this.find(manager, id, true);
-      const [current] = await manager.query<{ secret_ciphertext: string }[]>(
-        'SELECT secret_ciphertext FROM webhook_endpoints WHERE id = $1',
-        [id],
+      // The current secret becomes the previous one without leaving the database.
+      await manager.query(
+        `UPDATE webhook_endpoints
+            SET previous_secret_ciphertext = secret_ciphertext, secret_ciphertext = $2,
+                previous_secret_expires_at = now() + make_interval(secs => $3), updated_at = now()
+          WHERE id = $1`,
+        [id, this.box.seal(secret), ROTATION_OVERLAP_MS / 1000],
       );
-      await manager.update(WebhookEndpoint, id, {
-        secretCiphertext: this.box.seal(secret),
-        previousSecretCiphertext: current.secret_ciphertext,
-        previousSecretExpiresAt: new Date(Date.now() + ROTATION_OVERLAP_MS),
-      });
       const response = toWebhookResponse(await this.find(manager, id));
       await this.audit.record(manager, caller, {
         action: 'webhook.secret_rotated',
@@ -150,19 +149,25 @@ export class WebhooksService {
     });
   }
 
-  /** Queues a `webhook.test` event for this endpoint alone. */
+  /** Queues a `webhook.test` event for this endpoint alone (no endpoint subscribes to the type). */
   async sendTest(caller: Caller, id: string): Promise<{ queued: number }> {
     return this.dataSource.transaction(async (manager) => {
       const endpoint = await this.find(manager, id);
-      const queued = await this.events.emit(manager, {
+      const {
+        ids: [eventId],
+      } = await this.events.emit(manager, {
         type: 'webhook.test',
         data: {
           endpointId: endpoint.id,
           message: `A test event, sent at the request of ${caller.principal.kind} ${caller.principal.id}`,
         },
-        endpointIds: [endpoint.id],
       });
-      return { queued };
+      await manager.query(
+        `INSERT INTO webhook_deliveries (endpoint_id, event_id, event_seq, ordering_key)
+         SELECT $1, id, seq, ordering_key FROM events WHERE id = $2`,
+        [endpoint.id, eventId],
+      );
+      return { queued: 1 };
     });
   }
 

@@ -5,7 +5,7 @@ import { type AuditEntry, AuditService } from '../audit/audit.service';
 import { type Caller, isAdmin, type Principal } from '../auth/access.types';
 import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
 import { isUuid, resolveUserRef } from '../auth/user-ref';
-import { EventsService } from '../events/events.service';
+import { EventsService, type NewEvent } from '../events/events.service';
 import { Clock } from '../common/clock';
 import { DomainError, ResourceNotFound } from '../common/errors/domain-error';
 import { ActivityStep } from '../content/entities/activity-step.entity';
@@ -259,6 +259,7 @@ export class ProgressService {
     );
     const outcome = new Map(learners.map((learner) => [learner.userId, learner.result]));
     const events: AuditEntry[] = [];
+    const changes: NewEvent[] = [];
     for (const row of written) {
       const result = outcome.get(row.user_id)!;
       if (result.completed && !row.previous_completed_at) {
@@ -268,6 +269,7 @@ export class ProgressService {
           targetId: moduleId,
           after: { userId: row.user_id, completedAt: row.completed_at?.toISOString() },
         });
+        changes.push({ type: 'progress.completed', learnerId: row.user_id, moduleId, data: { status: 'completed' } });
       } else if (!result.completed && row.previous_status === 'completed') {
         events.push({
           action: 'module.completion_lost',
@@ -275,19 +277,16 @@ export class ProgressService {
           targetId: moduleId,
           after: { userId: row.user_id, unmet: result.unmet },
         });
+        changes.push({
+          type: 'progress.uncompleted',
+          learnerId: row.user_id,
+          moduleId,
+          data: { status: 'in_progress', unmet: result.unmet },
+        });
       }
     }
     await this.audit.recordAll(manager, caller, events);
-    for (const event of events) {
-      const { userId, unmet } = event.after as { userId: string; unmet?: string[] };
-      const completed = event.action === 'module.completed';
-      await this.events.emit(manager, {
-        type: completed ? 'progress.completed' : 'progress.uncompleted',
-        learnerId: userId,
-        moduleId,
-        data: completed ? { status: 'completed' } : { status: 'in_progress', unmet },
-      });
-    }
+    await this.events.emitAll(manager, changes);
     return written;
   }
 
