@@ -24,6 +24,7 @@ import {
 } from './dto/cohort.dto';
 import { CohortMember, type MemberRole } from './entities/cohort-member.entity';
 import { Cohort } from './entities/cohort.entity';
+import { REPORTED_MEMBERS } from './reports/reported-members';
 
 export class UnknownRosterMembers extends DomainError {
   readonly code = 'unknown-roster-members';
@@ -421,7 +422,7 @@ export class CohortsService {
            FROM cohorts c JOIN modules m ON cardinality(c.module_ids) = 0 OR m.id = ANY(c.module_ids)
           WHERE c.id = ANY($1::uuid[])),
        learners AS (
-         SELECT m.cohort_id, m.user_id FROM cohort_members m JOIN users u ON u.id = m.user_id AND (u.deleted_at IS NULL OR u.erased_at IS NOT NULL)
+         SELECT m.cohort_id, m.user_id FROM ${REPORTED_MEMBERS}
           WHERE m.cohort_id = ANY($1::uuid[]) AND m.role = 'learner' AND m.status = 'active')
        SELECT s.cohort_id, s.module_id, s.slug,
               count(l.user_id)::int AS learners,
@@ -437,7 +438,7 @@ export class CohortsService {
     );
     const learnerCounts = await this.dataSource.query<{ cohort_id: string; learners: number }[]>(
       `SELECT m.cohort_id, count(*)::int AS learners
-         FROM cohort_members m JOIN users u ON u.id = m.user_id AND (u.deleted_at IS NULL OR u.erased_at IS NOT NULL)
+         FROM ${REPORTED_MEMBERS}
         WHERE m.cohort_id = ANY($1::uuid[]) AND m.role = 'learner' AND m.status = 'active' GROUP BY m.cohort_id`,
       [cohortIds],
     );

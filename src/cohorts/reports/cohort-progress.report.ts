@@ -1,3 +1,4 @@
+import { REPORTED_MEMBERS } from './reported-members';
 import { round4 } from '../../common/round';
 import type { EntityManager } from 'typeorm';
 import type {
@@ -19,7 +20,7 @@ import type {
 const ROWS_CTE = `
   learners AS (
     SELECT u.id, u.display_name, u.external_id
-      FROM cohort_members m JOIN users u ON u.id = m.user_id AND (u.deleted_at IS NULL OR u.erased_at IS NOT NULL)
+      FROM ${REPORTED_MEMBERS}
      WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.status = 'active'),
   settings AS (
     SELECT (q.settings ->> 'attemptsAllowed') AS attempts_allowed FROM quizzes q WHERE q.module_id = $2),
@@ -175,7 +176,7 @@ export async function activityRates(
 ): Promise<ActivityRateDto[]> {
   const rows = await manager.query<{ id: string; number: number; title: string; completed: number }[]>(
     `WITH learners AS (
-       SELECT m.user_id FROM cohort_members m JOIN users u ON u.id = m.user_id AND (u.deleted_at IS NULL OR u.erased_at IS NOT NULL)
+       SELECT m.user_id FROM ${REPORTED_MEMBERS}
         WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.status = 'active'),
      done AS (
        SELECT unnest(p.activities_done) AS activity_id, count(*) AS learners

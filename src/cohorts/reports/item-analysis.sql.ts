@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { GradingMethod } from '../../content/import/answer-key';
 import type { QuestionDefinition } from '../../content/question.types';
 import type { ChoiceShare, ItemAnalysis, ItemStatistics } from './item-analysis';
+import { REPORTED_MEMBERS } from './reported-members';
 
 /**
  * Item analysis computed where the data is: one statement aggregates the
@@ -53,7 +54,7 @@ export async function analyseItemsInDatabase(
 ): Promise<ItemAnalysis> {
   const [row] = await manager.query<{ analysis: AnalysisRow }[]>(
     `WITH learners AS (
-       SELECT m.user_id FROM cohort_members m JOIN users u ON u.id = m.user_id AND (u.deleted_at IS NULL OR u.erased_at IS NOT NULL)
+       SELECT m.user_id FROM ${REPORTED_MEMBERS}
         WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.status = 'active'),
      counted AS (
        -- In id order, so that pass 1 gets each attempt's rows together, as the index returns them.

@@ -1,3 +1,4 @@
+import { REPORTED_MEMBERS } from './reported-members';
 export const RESPONSES_CSV_COLUMNS = [
   'user_id',
   'external_id',
@@ -45,7 +46,7 @@ export interface ResponseRecord {
 export const RESPONSES_SQL = `
   WITH learners AS (
     SELECT u.id, u.external_id, u.display_name
-      FROM cohort_members m JOIN users u ON u.id = m.user_id AND (u.deleted_at IS NULL OR u.erased_at IS NOT NULL)
+      FROM ${REPORTED_MEMBERS}
      WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.status = 'active'),
   scope AS (
     SELECT mo.id, mo.slug, q.id AS quiz_id FROM cohorts c
