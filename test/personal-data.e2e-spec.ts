@@ -98,6 +98,12 @@ describe('learners’ personal data: export and erasure (e2e)', () => {
       expect.arrayContaining(['attempt.started', 'attempt.submitted', 'attempt.graded']),
     );
     expect(JSON.stringify(own.body)).not.toMatch(/password|token_hash|tokenHash/i);
+    // Grades of their attempts: what happened, not the scores and reasons the attempt views may withhold.
+    const graded = (
+      own.body.auditEvents as { action: string; targetType: string; reason: unknown; after: unknown }[]
+    ).filter((event) => event.targetType === 'attempt');
+    expect(graded.map((event) => event.action)).toContain('grade.set');
+    expect(graded.filter((event) => event.reason !== null || event.after !== null)).toEqual([]);
 
     const full = await request(t.server).get(`/v1/users/${learner.id}/export`).set(bearer(admin.token)).expect(200);
     expect(full.body.attempts).toEqual([
@@ -112,6 +118,7 @@ describe('learners’ personal data: export and erasure (e2e)', () => {
         ]),
       }),
     ]);
+    expect(full.body.auditEvents).toContainEqual(expect.objectContaining({ action: 'grade.set', reason: 'complete' }));
     const reader = await createClient(t, ['users:read']);
     await request(t.server).get(`/v1/users/${learner.id}/export`).set(bearer(reader.token)).expect(200);
     // Not another learner, not their instructor, not a client without a users scope.

@@ -5,8 +5,7 @@ import { AttemptsService } from '../attempts/attempts.service';
 import { AuditService } from '../audit/audit.service';
 import { type Caller, hasScope, isAdmin } from '../auth/access.types';
 import { PrincipalService } from '../auth/principal.service';
-import { resolveUserRef } from '../auth/user-ref';
-import { isUuid } from '../auth/user-ref';
+import { isUuid, resolveUserRef } from '../auth/user-ref';
 import { ResourceNotFound } from '../common/errors/domain-error';
 import { EventsService } from '../events/events.service';
 import type { PersonalDataExportDto } from './dto/personal-data.dto';
@@ -114,6 +113,10 @@ export class PersonalDataService {
       const views = [];
       for (const attempt of document.attempts) views.push(await this.attempts.get(caller, attempt.id as string));
       document.attempts = views as unknown as Record<string, unknown>[];
+      // Grades' before and after, and graders' reasons, can tell the key: the attempt views above say what may be seen.
+      document.auditEvents = document.auditEvents.map((event) =>
+        event.targetType === 'attempt' ? { ...event, before: null, after: null, reason: null } : event,
+      );
     }
     return document;
   }
@@ -127,7 +130,7 @@ export class PersonalDataService {
    */
   async erase(caller: Caller, userId: string): Promise<void> {
     if (!isUuid(userId)) throw new ResourceNotFound('No such user');
-    await this.dataSource.transaction(async (manager) => {
+    const erased = await this.dataSource.transaction(async (manager) => {
       const [user] = await manager.query<
         { id: string; email: string; external_id: string | null; deleted_at: Date | null }[]
       >('SELECT id, email, external_id, deleted_at FROM users WHERE id = $1 AND erased_at IS NULL FOR UPDATE', [
@@ -144,8 +147,10 @@ export class PersonalDataService {
         targetId: user.id,
         after: counts,
       });
-      this.principals.invalidate('user', user.id, user.external_id);
+      return user;
     });
+    // After the commit: a lookup in between would cache the person again.
+    this.principals.invalidate('user', erased.id, erased.external_id);
   }
 
   private async scrub(manager: EntityManager, userId: string, email: string): Promise<Record<string, number>> {
@@ -162,10 +167,11 @@ export class PersonalDataService {
       sessions: await affected('DELETE FROM refresh_tokens WHERE user_id = $1', [userId]),
       signInCounts: await affected('DELETE FROM login_failures WHERE key = $1', [`account:${email.toLowerCase()}`]),
       idempotencyKeys: await affected('DELETE FROM idempotency_keys WHERE owner = $1', [`user:${userId}`]),
-      // Free text the person wrote: essays and short answers keep their scores, lose their words.
+      // Essays keep their grades and lose their words. Short answers stay: a regrade scores them again
+      // from their text, so emptying them would change scores.
       answersEmptied: await affected(
         `UPDATE attempt_responses r SET response = jsonb_set(r.response, '{text}', '""')
-           FROM attempts a WHERE a.id = r.attempt_id AND a.user_id = $1 AND r.response ? 'text'`,
+           FROM attempts a WHERE a.id = r.attempt_id AND a.user_id = $1 AND r.response->>'type' = 'essay'`,
         [userId],
       ),
       evidenceRemoved:
