@@ -1,8 +1,8 @@
 import type { Client } from 'pg';
 import { startApiInstance, type ApiInstance } from './support/api-instance';
-import { createLearners, loadCourse, seedCourse, sharedEnv, type Course, type Learner } from './support/course';
+import { createLearners, openFaultCourse, type Course, type FaultCourse, type Learner } from './support/course';
 import { checkLedger, halfScoredAttempts, Ledger, startLearnerLoad } from './support/learner-load';
-import { startScratchPostgres, type ScratchPostgres } from './support/scratch-postgres';
+import type { ScratchPostgres } from './support/scratch-postgres';
 
 const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
 
@@ -11,22 +11,19 @@ const DOWN_MS = 3_000;
 const LEARNERS = 20;
 
 describe('PostgreSQL stopped (immediate) three times under load on two instances', () => {
+  let fault: FaultCourse;
   let pg: ScratchPostgres;
+  let env: Record<string, string>;
   let course: Course;
   let learners: Learner[];
   const instances: ApiInstance[] = [];
 
   beforeAll(async () => {
-    pg = await startScratchPostgres();
-    const env = sharedEnv(pg.url);
-    seedCourse(env);
-    const db = await pg.connect();
-    try {
-      course = await loadCourse(db);
-      learners = await createLearners(db, env, LEARNERS);
-    } finally {
-      await db.end();
-    }
+    fault = await openFaultCourse();
+    ({ pg, env, course } = fault);
+    learners = await createLearners(fault.db, env, LEARNERS);
+    // The server is about to be stopped under it: checks connect afresh afterwards.
+    await fault.db.end();
     for (const name of ['a', 'b']) {
       instances.push(await startApiInstance(name, { ...env, DB_POOL_SIZE: '5', ATTEMPT_SWEEP_INTERVAL_MS: '1000' }));
     }
@@ -35,7 +32,7 @@ describe('PostgreSQL stopped (immediate) three times under load on two instances
 
   afterAll(async () => {
     await Promise.all(instances.map((instance) => instance.destroy()));
-    pg?.destroy();
+    await fault?.close();
   });
 
   it('loses no acknowledged write, answers 503 with Retry-After (never 500), and is ready again within 15 s', async () => {

@@ -1,15 +1,14 @@
 import type { Client } from 'pg';
 import { startApiInstance, type ApiInstance } from './support/api-instance';
-import { createLearners, loadCourse, seedCourse, sharedEnv, type Course, type Learner } from './support/course';
+import { createLearners, openFaultCourse, type Course, type FaultCourse, type Learner } from './support/course';
 import { checkLedger, halfScoredAttempts, Ledger, startLearnerLoad } from './support/learner-load';
-import { startScratchPostgres, type ScratchPostgres } from './support/scratch-postgres';
 
 const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /** SIGTERM, SIGKILL and two sweepers, each on instances of its own, over one scratch server. */
 describe('API instances stopped, killed, and sweeping side by side', () => {
-  let pg: ScratchPostgres;
+  let fault: FaultCourse;
   let env: Record<string, string>;
   let course: Course;
   let db: Client;
@@ -33,17 +32,13 @@ describe('API instances stopped, killed, and sweeping side by side', () => {
   const learners = (count: number): Promise<Learner[]> => createLearners(db, env, count);
 
   beforeAll(async () => {
-    pg = await startScratchPostgres();
-    env = sharedEnv(pg.url);
-    seedCourse(env);
-    db = await pg.connect();
-    course = await loadCourse(db);
+    fault = await openFaultCourse();
+    ({ env, db, course } = fault);
   }, 180_000);
 
   afterAll(async () => {
     await Promise.all(instances.map((instance) => instance.destroy()));
-    await db?.end();
-    pg?.destroy();
+    await fault?.close();
   });
 
   it('SIGTERM under load: requests in flight finish, nothing acknowledged is lost, exit within SHUTDOWN_TIMEOUT_MS', async () => {

@@ -2,16 +2,15 @@ import type { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { startApiInstance, type ApiInstance } from './support/api-instance';
-import { createLearners, loadCourse, seedCourse, sharedEnv, type Course, type Learner } from './support/course';
+import { createLearners, openFaultCourse, type Course, type FaultCourse, type Learner } from './support/course';
 import { Ledger, startLearnerLoad } from './support/learner-load';
-import { startScratchPostgres, type ScratchPostgres } from './support/scratch-postgres';
 
 const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
 const EVENT_TYPES = ['attempt.started', 'attempt.submitted', 'attempt.graded', 'progress.completed'];
 
 /** Events out across instances: the outbox survives a killed writer, and two deliverers send each event once. */
 describe('webhook delivery with several instances and a killed one', () => {
-  let pg: ScratchPostgres;
+  let fault: FaultCourse;
   let env: Record<string, string>;
   let course: Course;
   let db: Client;
@@ -36,11 +35,8 @@ describe('webhook delivery with several instances and a killed one', () => {
   };
 
   beforeAll(async () => {
-    pg = await startScratchPostgres();
-    env = sharedEnv(pg.url);
-    seedCourse(env);
-    db = await pg.connect();
-    course = await loadCourse(db);
+    fault = await openFaultCourse();
+    ({ env, db, course } = fault);
     [admin] = await createLearners(db, env, 1, 'admin');
     receiver = await startWebhookReceiver();
   }, 180_000);
@@ -48,8 +44,7 @@ describe('webhook delivery with several instances and a killed one', () => {
   afterAll(async () => {
     await Promise.all(instances.map((instance) => instance.destroy()));
     await receiver?.close();
-    await db?.end();
-    pg?.destroy();
+    await fault?.close();
   });
 
   it('delivers what a killed instance committed but never sent, once another instance runs', async () => {

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Client } from 'pg';
+import { startScratchPostgres, type ScratchPostgres } from './scratch-postgres';
 import { TokenService } from '../../../src/auth/token.service';
 import { loadConfig } from '../../../src/config/config';
 import type { QuestionDefinition } from '../../../src/content/question.types';
@@ -98,4 +99,33 @@ export async function createLearners(
   );
   const tokens = new TokenService(loadConfig({ NODE_ENV: 'development', ...env }));
   return rows.map(({ id }) => ({ id, token: tokens.signAccessToken({ kind: 'user', id, roles: [role] }).token }));
+}
+
+/** What every fault scenario starts from: a scratch server, the shared env, Module 5 seeded, a client on it. */
+export interface FaultCourse {
+  pg: ScratchPostgres;
+  env: Record<string, string>;
+  db: Client;
+  course: Course;
+  /** Ends the client (unless already ended) and removes the server. */
+  close(): Promise<void>;
+}
+
+export async function openFaultCourse(): Promise<FaultCourse> {
+  const pg = await startScratchPostgres();
+  const env = sharedEnv(pg.url);
+  seedCourse(env);
+  const db = await pg.connect();
+  let ended = false;
+  db.once('end', () => (ended = true));
+  return {
+    pg,
+    env,
+    db,
+    course: await loadCourse(db),
+    async close() {
+      if (!ended) await db.end();
+      pg.destroy();
+    },
+  };
 }
