@@ -121,6 +121,8 @@ describe('learners’ personal data: export and erasure (e2e)', () => {
     expect(full.body.auditEvents).toContainEqual(expect.objectContaining({ action: 'grade.set', reason: 'complete' }));
     const reader = await createClient(t, ['users:read']);
     await request(t.server).get(`/v1/users/${learner.id}/export`).set(bearer(reader.token)).expect(200);
+    // A client syncing people does not reach an administrator's record.
+    await request(t.server).get(`/v1/users/${admin.id}/export`).set(bearer(reader.token)).expect(404);
     // Not another learner, not their instructor, not a client without a users scope.
     const other = await createUser(t, ['learner']);
     await request(t.server).get(`/v1/users/${learner.id}/export`).set(bearer(other.token)).expect(404);
@@ -223,5 +225,49 @@ describe('learners’ personal data: export and erasure (e2e)', () => {
       { evidence: 'My notes, by pd-atomic' },
     ]);
     await passwordGrant(t, learner.email, learner.password).expect(200);
+  });
+  it('shows a learner their own entry of the roster sync that created them, and erasure removes it from the audit trail', async () => {
+    const cohort = await request(t.server)
+      .post('/v1/cohorts')
+      .set(bearer(admin.token))
+      .send({ name: 'Roster-created cohort' })
+      .expect(201);
+    const roster = ['pd-roster-a', 'pd-roster-b'].map((externalId) => ({
+      externalId,
+      email: `${externalId}@example.com`,
+      displayName: externalId,
+    }));
+    await request(t.server)
+      .put(`/v1/cohorts/${cohort.body.id}/members`)
+      .set(bearer(admin.token))
+      .send({ members: roster })
+      .expect(200);
+    const ids = Object.fromEntries(
+      (
+        await db().query<{ id: string; external_id: string }[]>(
+          'SELECT id, external_id FROM users WHERE external_id = ANY($1)',
+          [roster.map((entry) => entry.externalId)],
+        )
+      ).map((row) => [row.external_id, row.id]),
+    );
+    const exported = await request(t.server).get(`/v1/users/${ids['pd-roster-a']}/export`).set(bearer(admin.token));
+    const created = (exported.body.auditEvents as { action: string; after: unknown }[]).filter(
+      (event) => event.action === 'users.created_from_roster',
+    );
+    expect(created).toEqual([
+      expect.objectContaining({ after: { users: [{ id: ids['pd-roster-a'], externalId: 'pd-roster-a' }] } }),
+    ]);
+
+    await request(t.server).delete(`/v1/users/${ids['pd-roster-a']}?erase=true`).set(bearer(admin.token)).expect(204);
+    const [audit] = await db().query(
+      `SELECT after FROM audit_events WHERE action = 'users.created_from_roster' AND target_id = $1`,
+      [cohort.body.id],
+    );
+    expect(audit.after.users).toEqual(
+      expect.arrayContaining([
+        { id: ids['pd-roster-a'], externalId: null },
+        { id: ids['pd-roster-b'], externalId: 'pd-roster-b' },
+      ]),
+    );
   });
 });

@@ -28,7 +28,10 @@ export class PersonalDataService {
     private readonly attempts: AttemptsService,
   ) {}
 
-  /** The person themself, admins, and clients with users:read or users:write; anyone else gets 404. */
+  /**
+   * The person themself, admins, and clients with users:read or users:write (learners and
+   * instructors only); anyone else gets 404.
+   */
   async export(caller: Caller, ref: string): Promise<PersonalDataExportDto> {
     const userId = resolveUserRef(caller.principal, ref);
     const { principal } = caller;
@@ -44,7 +47,11 @@ export class PersonalDataService {
            FROM users WHERE id = $1 AND erased_at IS NULL`,
         [userId],
       );
-      if (!user) throw new ResourceNotFound('No such user');
+      // A machine client never reaches an administrator's account (as for profile changes): their export
+      // is the whole record of what they did, not something an LMS syncing learners needs.
+      const clientReachesAdmin =
+        principal.kind === 'client' && (user?.roles as string[] | undefined)?.includes('admin');
+      if (!user || clientReachesAdmin) throw new ResourceNotFound('No such user');
       const rows = (sql: string, parameters: unknown[] = [userId]) =>
         manager.query<Record<string, unknown>[]>(sql, parameters);
       const exported: PersonalDataExportDto = {
@@ -89,10 +96,17 @@ export class PersonalDataService {
         ),
         auditEvents: await rows(
           `SELECT id, actor_type AS "actorType", actor_id AS "actorId", action, target_type AS "targetType",
-                  target_id AS "targetId", before, after, reason, created_at AS "createdAt"
+                  target_id AS "targetId", before,
+                  -- A roster sync's event lists everyone it created: the export keeps this person's entry only.
+                  CASE WHEN action = 'users.created_from_roster'
+                       THEN jsonb_build_object('users', (SELECT jsonb_agg(x) FROM jsonb_array_elements(after->'users') x
+                                                          WHERE x->>'id' = $1::text))
+                       ELSE after END AS after,
+                  reason, created_at AS "createdAt"
              FROM audit_events
             WHERE (actor_type = 'user' AND actor_id = $1::text) OR (target_type = 'user' AND target_id = $1::text)
                OR after->>'userId' = $1::text
+               OR (action = 'users.created_from_roster' AND after->'users' @> jsonb_build_array(jsonb_build_object('id', $1::text)))
                OR (target_type = 'attempt' AND target_id IN (SELECT id::text FROM attempts WHERE user_id = $2::uuid))
             ORDER BY created_at`,
           // The id twice: as text for the audit columns, as uuid for the attempts index.
@@ -186,6 +200,16 @@ export class PersonalDataService {
           WHERE target_type = 'user' AND target_id = $1::text
             AND (before ?| $2::text[] OR after ?| $2::text[])`,
         [userId, PERSONAL_AUDIT_KEYS],
+      ),
+      // A roster sync that created them names them in one event about the cohort, by id and external id.
+      rosterAuditScrubbed: await affected(
+        `UPDATE audit_events a
+            SET after = jsonb_set(a.after, '{users}', (
+                  SELECT jsonb_agg(CASE WHEN x->>'id' = $1::text THEN jsonb_set(x, '{externalId}', 'null') ELSE x END)
+                    FROM jsonb_array_elements(a.after->'users') x))
+          WHERE a.action = 'users.created_from_roster'
+            AND a.after->'users' @> jsonb_build_array(jsonb_build_object('id', $1::text))`,
+        [userId],
       ),
       rosterEventsScrubbed: await affected(
         `UPDATE events e
