@@ -10,6 +10,7 @@ import { StoreResponseChoices1795738011019 } from './1795738011019-StoreResponse
 import { MillisecondCreatedAt1795752825211 } from './1795752825211-MillisecondCreatedAt';
 import { EventsOutbox1796614746169 } from './1796614746169-EventsOutbox';
 import { UserErasure1796618305862 } from './1796618305862-UserErasure';
+import { ProgressUpdates1796630234969 } from './1796630234969-ProgressUpdates';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -23,4 +24,5 @@ export const migrations: Function[] = [
   MillisecondCreatedAt1795752825211,
   EventsOutbox1796614746169,
   UserErasure1796618305862,
+  ProgressUpdates1796630234969,
 ];

@@ -9,6 +9,7 @@ import { Cohort } from '../cohorts/entities/cohort.entity';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity';
 import { Activity } from '../content/entities/activity.entity';
 import { OutboxEvent } from '../events/outbox-event.entity';
+import { ProgressUpdate } from '../events/progress-update.entity';
 import { WebhookDelivery } from '../events/webhook-delivery.entity';
 import { WebhookEndpoint } from '../events/webhook-endpoint.entity';
 import { ActivityStep } from '../content/entities/activity-step.entity';
@@ -35,6 +36,7 @@ export const entities: Function[] = [
   OutboxEvent,
   WebhookEndpoint,
   WebhookDelivery,
+  ProgressUpdate,
   CourseModule,
   Activity,
   ActivityStep,

@@ -3,6 +3,7 @@ import {
   GradeChangedEventDto,
   ModuleImportedEventDto,
   ProgressEventDto,
+  ProgressUpdatedEventDto,
   RosterChangedEventDto,
   UserDeletedEventDto,
   WebhookTestEventDto,
@@ -27,6 +28,12 @@ export const EVENT_CATALOGUE = {
   'progress.uncompleted': {
     description: 'A module a learner had completed is no longer complete (a step unticked, a grade changed)',
     data: ProgressEventDto,
+  },
+  'progress.updated': {
+    description:
+      'A learner’s progress in a module changed (a step, an item, an attempt); at most one a second per learner and ' +
+      'module, carrying the progress as it then stands',
+    data: ProgressUpdatedEventDto,
   },
   'module.imported': { description: 'A module was imported or re-imported', data: ModuleImportedEventDto },
   'cohort.roster_changed': { description: 'Learners joined or left a cohort', data: RosterChangedEventDto },

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { MetricsModule } from '../metrics/metrics.module';
 import { EventsService } from './events.service';
+import { ProgressUpdates } from './progress-updates';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
@@ -10,7 +11,7 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [MetricsModule],
   controllers: [WebhooksController],
-  providers: [EventsService, WebhooksService, WebhookDispatcher],
-  exports: [EventsService],
+  providers: [EventsService, ProgressUpdates, WebhooksService, WebhookDispatcher],
+  exports: [EventsService, ProgressUpdates],
 })
 export class EventsModule {}

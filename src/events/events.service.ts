@@ -11,6 +11,14 @@ export interface NewEvent {
   data: Record<string, unknown>;
 }
 
+/**
+ * The SQL that takes the event lock of the learner `uuidExpression` names, held to commit.
+ * Taken in id order wherever several are taken at once.
+ */
+export function learnerLock(uuidExpression: string): string {
+  return `pg_advisory_xact_lock(hashtextextended('events user:' || ${uuidExpression}::text, 0))`;
+}
+
 export interface Emitted {
   /** The events' ids, in the order given. */
   ids: string[];
@@ -51,7 +59,7 @@ export class EventsService {
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(n int, type text, learner_id uuid, module_id uuid, data jsonb)
        ),
        ordered AS (
-         SELECT pg_advisory_xact_lock(hashtextextended('events user:' || l.learner_id::text, 0))
+         SELECT ${learnerLock('l.learner_id')}
            FROM (SELECT DISTINCT learner_id FROM input WHERE learner_id IS NOT NULL ORDER BY learner_id) l
        ),
        event AS (

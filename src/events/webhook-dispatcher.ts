@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge } from 'prom-client';
 import { Webhook } from 'standardwebhooks';
+import { Agent, fetch, type Response } from 'undici';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { SYSTEM_CALLER } from '../auth/access.types';
@@ -9,8 +10,9 @@ import { PeriodicJob } from '../common/periodic-job';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.constants';
 import { MetricsService } from '../metrics/metrics.service';
+import { ProgressUpdates } from './progress-updates';
 import { SecretBox } from './webhook-secrets';
-import { webhookUrlProblem } from './webhook-url';
+import { pinnedLookup, webhookUrlProblem } from './webhook-url';
 
 /**
  * Seconds to wait after each failed try (after the first, immediate one):
@@ -56,17 +58,25 @@ type Outcome =
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WebhookDispatcher');
-  private readonly job = new PeriodicJob(this.logger, 'delivering webhooks failed', () => this.deliverDue());
+  // Each round writes the coalesced progress.updated events that are due, then delivers.
+  private readonly job = new PeriodicJob(this.logger, 'delivering webhooks failed', async () => {
+    await this.progressUpdates.emitDue();
+    return this.deliverDue();
+  });
   private readonly box: SecretBox;
   private readonly outcomes: Counter<'outcome'>;
+  /** In production, connections go only to the addresses checked when they are opened (no DNS rebinding). */
+  private readonly agent?: Agent;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly progressUpdates: ProgressUpdates,
     metrics: MetricsService,
   ) {
     this.box = new SecretBox(config.events.secretKey ?? '');
+    if (config.env === 'production') this.agent = new Agent({ connect: { lookup: pinnedLookup() } });
     this.outcomes = new Counter({
       name: 'webhook_deliveries_total',
       help: 'Webhook delivery tries by this instance, by outcome: delivered, retry (will be tried again), failed (given up)',
@@ -100,8 +110,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.job.start(this.config.events.pollIntervalMs);
   }
 
-  onApplicationShutdown() {
-    return this.job.stop();
+  async onApplicationShutdown() {
+    await this.job.stop();
+    await this.agent?.close();
   }
 
   /** Sends what is due, round after round while there is more; returns how many tries were made. */
@@ -189,10 +200,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         },
         body,
         signal: AbortSignal.timeout(this.config.events.timeoutMs),
+        ...(this.agent ? { dispatcher: this.agent } : {}),
       });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      return { kind: 'retry', status: null, excerpt: `no answer: ${cause}` };
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      // The host turned private between the check and the connection: as final as a refused URL.
+      if (cause?.code === 'EADDRNOTALLOWED')
+        return { kind: 'final', status: null, excerpt: `not sent: ${cause.message}` };
+      return { kind: 'retry', status: null, excerpt: `no answer: ${cause?.code ?? (error as Error).name}` };
     }
     const excerpt = await readExcerpt(response);
     const { status } = response;

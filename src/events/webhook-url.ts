@@ -1,12 +1,15 @@
+import type { LookupAddress, LookupAllOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /**
  * Addresses a webhook may not reach in production: loopback, private,
  * link-local (cloud metadata), carrier-grade NAT, unspecified, multicast and
  * reserved ranges, IPv4 and IPv6 (server-side request forgery).
  */
-const FORBIDDEN = new BlockList();
+// Two lists: Node's BlockList matches an IPv4 address against IPv6 rules through its IPv4-mapped
+// form, so an IPv4-mapped rule in one list would forbid every IPv4 address.
+const FORBIDDEN_V4 = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -20,26 +23,36 @@ for (const [network, prefix] of [
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
 ] as const) {
-  FORBIDDEN.addSubnet(network, prefix, 'ipv4');
+  FORBIDDEN_V4.addSubnet(network, prefix, 'ipv4');
 }
+const FORBIDDEN_V6 = new BlockList();
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96],
   ['64:ff9b::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
 ] as const) {
-  FORBIDDEN.addSubnet(network, prefix, 'ipv6');
+  FORBIDDEN_V6.addSubnet(network, prefix, 'ipv6');
 }
+/** `::ffff:a.b.c.d` (or its hex form): an IPv4 address written as IPv6, judged as that IPv4 address. */
+const MAPPED_V4 = /^::ffff:(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export function isForbiddenAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
-  return FORBIDDEN.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return FORBIDDEN_V4.check(address, 'ipv4');
+  const mapped = MAPPED_V4.exec(address);
+  if (mapped) {
+    const v4 =
+      mapped[1] ??
+      [parseInt(mapped[2], 16), parseInt(mapped[3], 16)].flatMap((word) => [word >> 8, word & 255]).join('.');
+    return isIP(v4) !== 4 || FORBIDDEN_V4.check(v4, 'ipv4');
+  }
+  return FORBIDDEN_V6.check(address, 'ipv6');
 }
 
 /**
@@ -75,4 +88,40 @@ export async function webhookUrlProblem(raw: string, production: boolean): Promi
     return `its host ${host} resolves to a private, loopback or link-local address`;
   }
   return null;
+}
+
+/** Resolves a host name to every address it has (dns.lookup with `all`, by default). */
+export type Resolve = (hostname: string, options: LookupAllOptions) => Promise<LookupAddress[]>;
+
+/**
+ * A `lookup` for the sockets that deliver webhooks in production: the
+ * addresses a connection uses are the ones checked, in the same resolution,
+ * so a host that resolves to a public address at the check and to a private
+ * one a moment later (DNS rebinding) cannot be reached. A host with any
+ * forbidden address is refused, as at registration.
+ */
+export function pinnedLookup(
+  resolve: Resolve = (hostname, options) => lookup(hostname, options),
+  forbidden: (address: string) => boolean = isForbiddenAddress,
+): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, { ...options, all: true, verbatim: true }).then(
+      (addresses) => {
+        const refused = addresses.find((found) => forbidden(found.address));
+        if (addresses.length === 0 || refused) {
+          const error = Object.assign(
+            new Error(
+              `${hostname} resolves to a private, loopback or link-local address (${refused?.address ?? 'none'})`,
+            ),
+            { code: 'EADDRNOTALLOWED' },
+          );
+          callback(error, '', 0);
+          return;
+        }
+        if (options.all) callback(null, addresses);
+        else callback(null, addresses[0].address, addresses[0].family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, '', 0),
+    );
+  };
 }

@@ -6,6 +6,7 @@ import { type Caller, isAdmin, type Principal } from '../auth/access.types';
 import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
 import { isUuid, resolveUserRef } from '../auth/user-ref';
 import { EventsService, type NewEvent } from '../events/events.service';
+import { markProgressUpdates } from '../events/progress-updates';
 import { Clock } from '../common/clock';
 import { DomainError, ResourceNotFound } from '../common/errors/domain-error';
 import { ActivityStep } from '../content/entities/activity-step.entity';
@@ -235,7 +236,10 @@ export class ProgressService {
            items_done integer, items_total integer, activities_done uuid[], attempts_used integer,
            counted_score double precision, passed boolean, completed_at timestamptz, last_activity_at timestamptz)),
        previous AS (
-         SELECT mp.user_id, mp.status, mp.completed_at FROM module_progress mp
+         SELECT mp.user_id, mp.status, mp.completed_at,
+                (mp.status, mp.percentage, mp.steps_done, mp.steps_total, mp.items_done, mp.items_total,
+                 mp.attempts_used, mp.counted_score, mp.passed, mp.last_activity_at) AS shown
+           FROM module_progress mp
           WHERE mp.module_id = $1 AND mp.user_id IN (SELECT user_id FROM input)),
        written AS (
          INSERT INTO module_progress (user_id, module_id, status, percentage, steps_done, steps_total, items_done,
@@ -252,7 +256,15 @@ export class ProgressService {
                passed = EXCLUDED.passed, last_activity_at = EXCLUDED.last_activity_at, updated_at = now(),
                -- Completion is an event: the first time stands.
                completed_at = coalesce(module_progress.completed_at, EXCLUDED.completed_at)
-         RETURNING user_id, completed_at)
+         RETURNING user_id, completed_at,
+                   (status, percentage, steps_done, steps_total, items_done, items_total, attempts_used,
+                    counted_score, passed, last_activity_at) AS shown),
+       -- What progress.updated carries changed (or the row is new): the pair owes one.
+       marked AS (
+         ${markProgressUpdates(
+           `SELECT w.user_id, $1::uuid FROM written w LEFT JOIN previous p ON p.user_id = w.user_id
+             WHERE p.user_id IS NULL OR p.shown IS DISTINCT FROM w.shown`,
+         )})
        SELECT w.user_id, w.completed_at, p.status AS previous_status, p.completed_at AS previous_completed_at
          FROM written w LEFT JOIN previous p ON p.user_id = w.user_id`,
       [moduleId, JSON.stringify(rows)],

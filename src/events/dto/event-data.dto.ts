@@ -50,6 +50,21 @@ export class ProgressEventDto extends LearnerEventDto {
   unmet?: string[];
 }
 
+export class ProgressUpdatedEventDto extends LearnerEventDto {
+  @ApiProperty({ enum: ['not_started', 'in_progress', 'completed'] }) status: string;
+  @ApiProperty({ minimum: 0, maximum: 100 }) percentage: number;
+  @ApiProperty() stepsDone: number;
+  @ApiProperty() stepsTotal: number;
+  @ApiProperty({ description: 'Checklist items done' }) itemsDone: number;
+  @ApiProperty() itemsTotal: number;
+  @ApiProperty({ description: 'Attempts of the knowledge check used' }) attemptsUsed: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'The knowledge check score that counts, 0 to 1' })
+  countedScore: number | null;
+  @ApiProperty({ type: Boolean, nullable: true }) passed: boolean | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastActivityAt: string | null;
+}
+
 export class ModuleImportedEventDto {
   @ApiProperty({ type: EventModuleDto }) module: EventModuleDto;
   @ApiProperty({ enum: ['created', 'updated', 'unchanged'] }) status: string;
