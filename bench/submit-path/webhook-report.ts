@@ -90,7 +90,27 @@ export function webhookTables(phase: WebhookPhase): string {
       ];
     }),
   );
-  return `${load}\n\n${delivered}`;
+  const stages = table(
+    [
+      'run',
+      'event type',
+      'deliveries (timed part)',
+      'occurred → claimed p50 / p99 ms',
+      'claimed → marked delivered p50 / p99 ms',
+      'occurred → received p50 / p99 ms',
+    ],
+    phase.runs.flatMap((run, index) =>
+      (run.deliveries?.stages ?? []).map((stage) => [
+        index + 1,
+        stage.type,
+        stage.count,
+        stage.claimed.map(ms).join(' / '),
+        stage.recorded.map(ms).join(' / '),
+        stage.received.map(ms).join(' / '),
+      ]),
+    ),
+  );
+  return `${load}\n\n${delivered}\n\nWhere the lag goes:\n\n${stages}`;
 }
 
 export function webhookVerdicts(phase: WebhookPhase): Verdict[] {

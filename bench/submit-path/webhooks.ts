@@ -59,6 +59,17 @@ export interface DeliveryFigures {
   pending: number;
   /** Receive time − occurred_at, ms, first receipt of each event of the timed part. */
   lag: LatencySummary & { p95: number };
+  /**
+   * Where the lag goes, per event type (timed part): occurred_at → claimed (last_attempt_at) → marked
+   * delivered (delivered_at), from the database, and occurred_at → received, from the receiver; ms.
+   */
+  stages: {
+    type: string;
+    count: number;
+    claimed: [number, number];
+    recorded: [number, number];
+    received: [number, number];
+  }[];
   /** Deliveries pending once a second through the timed part (the backlog), and when the load stopped. */
   backlog: number[];
   pendingAtStop: number;
@@ -270,6 +281,23 @@ export async function measureWebhooks(options: {
             WHERE d.endpoint_id = $1 AND d.event_seq > $2::bigint`,
           [endpoint.id, seqBefore, submit.startedAtMs, submit.endedAtMs],
         );
+        const { rows: stageRows } = await db.query<{
+          type: string;
+          count: number;
+          claimed: [number, number];
+          recorded: [number, number];
+        }>(
+          `SELECT e.type, count(*)::int AS count,
+                  percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (
+                    ORDER BY extract(epoch FROM d.last_attempt_at - e.occurred_at) * 1000) AS claimed,
+                  percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (
+                    ORDER BY extract(epoch FROM d.delivered_at - d.last_attempt_at) * 1000) AS recorded
+             FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
+            WHERE d.endpoint_id = $1 AND d.event_seq > $2::bigint AND d.state = 'delivered'
+              AND e.occurred_at >= to_timestamp($3 / 1000.0) AND e.occurred_at <= to_timestamp($4 / 1000.0)
+            GROUP BY e.type ORDER BY min(e.seq)`,
+          [endpoint.id, seqBefore, submit.startedAtMs, submit.endedAtMs],
+        );
         const first = new Map<string, Received>();
         let duplicates = 0;
         for (const delivery of got.deliveries) {
@@ -289,6 +317,12 @@ export async function measureWebhooks(options: {
           failed: counts.failed,
           pending: counts.pending,
           lag: lagOf(timed.map((delivery) => delivery.receivedAt - delivery.occurredAt)),
+          stages: stageRows.map((row) => {
+            const lag = lagOf(
+              timed.filter((delivery) => delivery.type === row.type).map((d) => d.receivedAt - d.occurredAt),
+            );
+            return { ...row, received: [lag.p50, lag.p99] };
+          }),
           backlog,
           pendingAtStop,
           drainMs,
