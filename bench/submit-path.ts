@@ -25,13 +25,14 @@
  *    acknowledged submit is a finished attempt scored once, with its rows.
  *    The script exits 1 when that, or the probe comparison, fails.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import { TokenService } from '../src/auth/token.service';
 import { loadConfig } from '../src/config/config';
+import { forkServer, measured, nextMessage, stopServer } from './submit-path/children';
 import {
   connect,
   checkInvariant,
@@ -50,18 +51,11 @@ import {
   runSubmitLoad,
   summarise,
 } from './submit-path/load';
-import { type CpuShare, machineDescription, peakRssMiB, sampleRss, startCpuAccounting } from './submit-path/machine';
+import { machineDescription, peakRssMiB } from './submit-path/machine';
 import { differences, type Probe, probe, probeProblems } from './submit-path/probe';
-import type { ChildMessage, ServerStats } from './submit-path/protocol';
-import {
-  invariantLine,
-  type Measured,
-  type MemoryTrace,
-  readTable,
-  type ServerResult,
-  submitTables,
-  verdicts,
-} from './submit-path/report';
+import { invariantLine, readTable, type ServerResult, submitTables, verdicts } from './submit-path/report';
+import { webhookTables, webhookVerdicts } from './submit-path/webhook-report';
+import { measureWebhooks } from './submit-path/webhooks';
 import {
   type BenchSettings,
   databaseOf,
@@ -85,92 +79,6 @@ const READ_SCENARIOS: ReadScenario[] = [
   { name: 'attempt', path: (flow) => `/v1/attempts/${flow.attemptId}` },
   { name: 'attempts-list', path: (_flow, quiz) => `/v1/users/me/attempts?quizId=${quiz.quizId}` },
 ];
-
-function nextMessage<T extends ChildMessage['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<ChildMessage, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: ChildMessage) => {
-      if (message.type !== type) return;
-      cleanup();
-      resolve(message as Extract<ChildMessage, { type: T }>);
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(new Error(`server process exited with code ${String(code)} while the bench waited for "${type}"`));
-    };
-    const cleanup = () => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
-
-function forkServer(settings: BenchSettings, kind: ServerKind | 'seed'): ChildProcess {
-  return fork(join(__dirname, 'submit-path', 'server-main.js'), [kind, settings.root], {
-    cwd: settings.root,
-    env: serverEnv(settings, kind),
-    // gc() only at the edges of a timed run, to tell retained memory from garbage.
-    execArgv: ['--expose-gc'],
-    stdio: ['ignore', settings.serverStdout, 'inherit', 'ipc'],
-  });
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  if (child.connected) child.disconnect();
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function serverStats(child: ChildProcess, gc: boolean): Promise<ServerStats> {
-  const reply = nextMessage(child, 'stats');
-  child.send({ type: 'stats', gc });
-  return (await reply).stats;
-}
-
-/**
- * A load with its timed part under CPU accounting and memory sampling. The
- * full GCs that tell retained memory from garbage run before the warm-up and
- * after the timed part: one in between would shrink the heap and slow the
- * first seconds that count.
- */
-async function measured<T extends { wallMs: number }>(
-  child: ChildProcess,
-  settings: BenchSettings,
-  kind: ServerKind,
-  load: (timing: LoadTiming) => Promise<T>,
-): Promise<T & Measured> {
-  const admin = await connect(settings.serverUrl);
-  try {
-    // What the last phase left to write goes to disk now, not during this one.
-    await admin.query('CHECKPOINT');
-    const { memory: before } = await serverStats(child, true);
-    let stopRss: () => number[] = () => [];
-    let stopCpu: () => Promise<CpuShare> = () => Promise.reject(new Error('the timed part never started'));
-    const result = await load({
-      warmup: settings.warmup,
-      duration: settings.duration,
-      onWindowStart: async () => {
-        await serverStats(child, false);
-        stopRss = sampleRss(child.pid!);
-        stopCpu = await startCpuAccounting(admin, databaseOf(settings, kind), child.pid!);
-      },
-    });
-    const cpu = await stopCpu();
-    const samples = stopRss();
-    const { memory: after, ...loop } = await serverStats(child, true);
-    const memory: MemoryTrace = { samples, before, after };
-    return { ...result, cpu, memory, loop };
-  } finally {
-    await admin.end();
-  }
-}
 
 interface LiveServer {
   kind: ServerKind;
@@ -246,7 +154,10 @@ async function measureServers(settings: BenchSettings, fixture: QuizFixture, lea
       }
     }
     for (const server of servers) results.get(server.kind)!.peakRssMiB = peakRssMiB(server.child.pid!) ?? NaN;
-    return servers.map((server) => results.get(server.kind) as ServerResult);
+    return {
+      results: servers.map((server) => results.get(server.kind) as ServerResult),
+      apiLedger: servers.find((server) => server.kind === 'api')!.ledger,
+    };
   } finally {
     for (const server of servers) {
       await stopServer(server.child);
@@ -315,13 +226,33 @@ async function main(): Promise<void> {
     (id) => tokens.signAccessToken({ kind: 'user', id, roles: ['learner'] }).token,
   );
 
-  const results = await measureServers(settings, fixture, learners);
+  const { results, apiLedger } = await measureServers(settings, fixture, learners);
+  // After the main phase, on the API's database, in a fresh API process; the learners go on from where they were.
+  const webhooks = settings.webhooks
+    ? await measureWebhooks({
+        settings,
+        fixture,
+        learners,
+        ledger: apiLedger,
+        sign: (id, roles) => tokens.signAccessToken({ kind: 'user', id, roles }).token,
+      })
+    : undefined;
 
   const names = READ_SCENARIOS.map((scenario) => scenario.name);
   console.log(`\nSubmit path (one submit = start + save 6 answers + submit):\n\n${submitTables(results)}`);
   console.log(`\nReads (each request for another learner who has submitted):\n\n${readTable(results, names)}\n`);
   for (const result of results) console.log(invariantLine(result.kind, result.invariant));
-  const found = verdicts(results, names);
+  if (webhooks) {
+    console.log(
+      `\nWebhooks (the API's submit scenario in one fresh API process, NODE_ENV=${webhooks.nodeEnv}, ` +
+        `poll interval ${webhooks.pollIntervalMs} ms; runs in order; the endpoint subscribes to ` +
+        `${webhooks.eventTypes.length} event types):\n\n${webhookTables(webhooks)}\n`,
+    );
+    console.log(
+      invariantLine('api', webhooks.invariant).replace('invariant api', 'invariant api after the webhooks runs'),
+    );
+  }
+  const found = [...verdicts(results, names), ...(webhooks ? webhookVerdicts(webhooks) : [])];
   console.log(`\nTargets:\n${found.map((v) => `- ${v.met ? 'met' : 'NOT met'}: ${v.target}: ${v.value}`).join('\n')}`);
 
   // A read the baseline does not serve yet (404) is reported as unavailable, not as a failure.
@@ -338,6 +269,7 @@ async function main(): Promise<void> {
       r.submit.cpu.other,
       ...[...r.reads.values()].map((run) => ('cpu' in run ? run.cpu.other : 0)),
     ]),
+    ...(webhooks?.runs.map((run) => run.submit.cpu.other) ?? []),
   );
   if (busiest > 0.1) {
     console.log(`\nWARNING: other processes used up to ${Math.round(busiest * 100)} % of a core during a run; rerun.`);
@@ -349,7 +281,13 @@ async function main(): Promise<void> {
   writeFileSync(
     file,
     JSON.stringify(
-      { settings: { ...settings, jwtSecret: undefined }, machine: machineDescription(), results, verdicts: found },
+      {
+        settings: { ...settings, jwtSecret: undefined, webhookSecretKey: undefined },
+        machine: machineDescription(),
+        results,
+        webhooks,
+        verdicts: found,
+      },
       (key, value: unknown) => {
         // Summaries instead of every latency and every answer body.
         if ((key === 'latencies' || key === 'flows') && Array.isArray(value)) return summarise(value as number[]);
@@ -363,9 +301,14 @@ async function main(): Promise<void> {
   );
   console.log(`\nfull results: ${file}`);
 
-  const broken = results.filter((result) => !result.invariant.ok);
+  const broken = results.filter((result) => !result.invariant.ok).map((r) => invariantLine(r.kind, r.invariant));
+  if (webhooks && !webhooks.invariant.ok) broken.push(invariantLine('api', webhooks.invariant));
+  // A lost or forged delivery is a broken guarantee, not a missed target.
+  for (const verdict of webhooks ? webhookVerdicts(webhooks).slice(2) : []) {
+    if (!verdict.met) problems.push(`webhooks: ${verdict.target}: ${verdict.value}`);
+  }
   if (problems.length > 0 || broken.length > 0) {
-    console.error(`\nFAILED:\n${[...problems, ...broken.map((r) => invariantLine(r.kind, r.invariant))].join('\n')}`);
+    console.error(`\nFAILED:\n${[...problems, ...broken].join('\n')}`);
     process.exit(1);
   }
 }

@@ -194,6 +194,9 @@ export type SubmitStep = (typeof SUBMIT_STEPS)[number];
 export interface SubmitRun {
   /** Length of the timed part. */
   wallMs: number;
+  /** When the timed part began and ended, epoch ms (to compare with times other processes record). */
+  startedAtMs: number;
+  endedAtMs: number;
   /** Learners whose start, save and submit all answered 2xx, the submit within the timed part. */
   submits: number;
   steps: Record<SubmitStep, StepRecord>;
@@ -294,6 +297,8 @@ export async function runSubmitLoad(options: {
   const result = await runTimed(options.url, options.connections, options.timing, window, requests);
   return {
     wallMs: window.ms,
+    startedAtMs: performance.timeOrigin + window.startedAt,
+    endedAtMs: performance.timeOrigin + window.endedAt,
     submits,
     steps,
     flows,

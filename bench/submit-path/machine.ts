@@ -42,6 +42,7 @@ interface CpuSnapshot {
   machine: number;
   server: number;
   client: number;
+  helpers: number;
   postgres: Map<number, number>;
 }
 
@@ -51,11 +52,18 @@ export interface CpuShare {
   server: number;
   postgres: number;
   client: number;
+  /** Processes of the bench's own beside the server (the webhook receiver); 0 when none. */
+  helpers: number;
   other: number;
 }
 
 /** Starts counting; the returned function stops and gives each party's share of the machine. */
-export async function startCpuAccounting(admin: Client, database: string, serverPid: number) {
+export async function startCpuAccounting(
+  admin: Client,
+  database: string,
+  serverPid: number,
+  helperPids: readonly number[] = [],
+) {
   const snapshot = async (): Promise<CpuSnapshot> => {
     const pids = await postgresPids(admin, database);
     const { user, system } = process.cpuUsage();
@@ -64,6 +72,7 @@ export async function startCpuAccounting(admin: Client, database: string, server
       machine: machineCpuMs(),
       server: processCpuMs(serverPid) ?? 0,
       client: (user + system) / 1000,
+      helpers: helperPids.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0),
       postgres: new Map(pids.map((pid) => [pid, processCpuMs(pid) ?? 0])),
     };
   };
@@ -78,9 +87,11 @@ export async function startCpuAccounting(admin: Client, database: string, server
       server: (after.server - before.server) / wall,
       postgres: postgres / wall,
       client: (after.client - before.client) / wall,
+      helpers: (after.helpers - before.helpers) / wall,
     };
     const machine = (after.machine - before.machine) / wall;
-    return { wallMs: wall, ...share, other: Math.max(0, machine - share.server - share.postgres - share.client) };
+    const ours = share.server + share.postgres + share.client + share.helpers;
+    return { wallMs: wall, ...share, other: Math.max(0, machine - ours) };
   };
 }
 

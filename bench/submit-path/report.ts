@@ -39,7 +39,7 @@ const pct = (cores: number) => `${Math.round(cores * 100)} %`;
 const ratio = (value: number, baseline: number | undefined) =>
   baseline && baseline > 0 ? (value / baseline).toFixed(2) : 'n/a';
 
-function table(header: string[], rows: (string | number)[][]): string {
+export function table(header: string[], rows: (string | number)[][]): string {
   const align = header.map((_, i) => (i === 0 || (i === 1 && header[0] === 'read') ? '---' : '---:'));
   return [header, align, ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
 }

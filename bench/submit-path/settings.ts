@@ -26,6 +26,16 @@ export interface BenchSettings {
   serverStdout: 'ignore' | 'inherit';
   /** Signs and verifies the bench's tokens; a fresh one per run. */
   jwtSecret: string;
+  /** WEBHOOK_SECRET_KEY of the API (required in production); a fresh one per run. */
+  webhookSecretKey: string;
+  /** The webhooks phase (webhooks.ts): false with BENCH_WEBHOOKS=0. */
+  webhooks: boolean;
+  /** Its submit runs, in order: `without` (no endpoint enabled) or `with` (one endpoint for every event type). */
+  webhookOrder: ('with' | 'without')[];
+  /** WEBHOOK_POLL_INTERVAL_MS of the API in that phase; undefined keeps the app's default. */
+  webhookPollMs?: number;
+  /** How long the queue may take to drain after a run with the endpoint, ms. */
+  webhookDrainTimeoutMs: number;
   /** Repository root, where `seeds/` and `dist/` are. */
   root: string;
 }
@@ -39,6 +49,19 @@ function envNumber(name: string, fallback: number): number {
 function envString(name: string, fallback: string): string {
   const value = process.env[name];
   return value === undefined || value === '' ? fallback : value;
+}
+
+function webhookOrder(): ('with' | 'without')[] {
+  const raw = envString('BENCH_WEBHOOK_ORDER', 'without,with,without');
+  const order = raw.split(',').map((run) => run.trim());
+  if (
+    order.some((run) => run !== 'with' && run !== 'without') ||
+    !order.includes('with') ||
+    !order.includes('without')
+  ) {
+    throw new Error('BENCH_WEBHOOK_ORDER must list `with` and `without` runs, comma-separated');
+  }
+  return order as ('with' | 'without')[];
 }
 
 export function loadSettings(): BenchSettings {
@@ -56,6 +79,14 @@ export function loadSettings(): BenchSettings {
     logLevel: envString('BENCH_LOG_LEVEL', 'info'),
     serverStdout: process.env.BENCH_SERVER_STDOUT === 'inherit' ? 'inherit' : 'ignore',
     jwtSecret: `bench-${randomBytes(24).toString('hex')}`,
+    webhookSecretKey: `bench-${randomBytes(24).toString('hex')}`,
+    webhooks: process.env.BENCH_WEBHOOKS !== '0',
+    webhookOrder: webhookOrder(),
+    webhookPollMs:
+      process.env.BENCH_WEBHOOK_POLL_MS === undefined || process.env.BENCH_WEBHOOK_POLL_MS === ''
+        ? undefined
+        : Math.round(envNumber('BENCH_WEBHOOK_POLL_MS', 500)),
+    webhookDrainTimeoutMs: envNumber('BENCH_WEBHOOK_DRAIN_TIMEOUT_S', 120) * 1000,
     // dist/bench/submit-path/settings.js → the repository root.
     root: join(__dirname, '..', '..', '..'),
   };
@@ -80,6 +111,7 @@ export function serverEnv(settings: BenchSettings, kind: ServerKind | 'seed'): N
     DB_POOL_SIZE: String(settings.poolSize),
     LOG_LEVEL: kind === 'seed' ? 'warn' : settings.logLevel,
     JWT_SECRET: settings.jwtSecret,
+    WEBHOOK_SECRET_KEY: settings.webhookSecretKey,
     HOST: '127.0.0.1',
     PORT: '0',
   };

@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge } from 'prom-client';
 import { Webhook } from 'standardwebhooks';
-import { Agent, fetch, type Response } from 'undici';
 import { DataSource } from 'typeorm';
+import { Agent, fetch, type Response } from 'undici';
 import { AuditService } from '../audit/audit.service';
 import { SYSTEM_CALLER } from '../auth/access.types';
 import { PeriodicJob } from '../common/periodic-job';
@@ -28,6 +28,8 @@ const RESPONSE_EXCERPT_BYTES = 1_024;
 /** One round of claims; more rounds follow at once while there is work (a learner's next event waits for the last). */
 const BATCH = 50;
 const ROUND_BUDGET_MS = 2_000;
+/** Rounds in flight at once: under load a round waits on pooled connections, and one at a time fell behind. */
+const PARALLEL_ROUNDS = 2;
 
 interface Claimed {
   id: string;
@@ -41,6 +43,18 @@ interface Claimed {
   secret_ciphertext: string;
   previous_secret_ciphertext: string | null;
   previous_secret_expires_at: Date | null;
+}
+
+/** A held connection, or the pool. */
+interface Queryable {
+  query(sql: string, parameters: unknown[]): Promise<unknown>;
+}
+
+interface DeliveredRow {
+  id: string;
+  endpoint_id: string;
+  status: number;
+  excerpt: string;
 }
 
 type Outcome =
@@ -115,22 +129,44 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     await this.agent?.close();
   }
 
-  /** Sends what is due, round after round while there is more; returns how many tries were made. */
+  /**
+   * Sends what is due, round after round while there is more, in PARALLEL_ROUNDS loops: while
+   * one round's deliveries are out or being recorded, another is claimed (SKIP LOCKED keeps their
+   * rows apart; a learner's later event waits while an earlier one is pending in either loop).
+   * Returns how many tries were made.
+   */
   async deliverDue(): Promise<number> {
     const started = Date.now();
     let tried = 0;
-    for (;;) {
-      const claimed = await this.claim(BATCH);
-      if (claimed.length === 0) break;
-      await Promise.all(claimed.map((delivery) => this.deliverOne(delivery)));
-      tried += claimed.length;
-      if (Date.now() - started > ROUND_BUDGET_MS) break;
-    }
+    // Each loop claims and marks successes through a connection of its own, held for the call:
+    // under load, a query on the shared pool waits behind every request's, twice a round, and the
+    // queue fell behind. (One connection each: a pg client runs one query at a time.)
+    // A small pool (the embedded database has one connection) keeps every connection for requests
+    // and for recording retries: one loop then, on the shared pool.
+    const dedicated = this.config.database.poolSize > PARALLEL_ROUNDS + 1;
+    const rounds = async () => {
+      const connection = dedicated ? this.dataSource.createQueryRunner() : undefined;
+      await connection?.connect();
+      const queries: Queryable = connection ?? this.dataSource.manager;
+      try {
+        const delivered = new CoalescingWriter<DeliveredRow>((rows) => this.markDelivered(queries, rows));
+        for (;;) {
+          const claimed = await this.claim(queries, BATCH);
+          if (claimed.length === 0) return;
+          await Promise.all(claimed.map((delivery) => this.deliverOne(delivery, delivered)));
+          tried += claimed.length;
+          if (Date.now() - started > ROUND_BUDGET_MS) return;
+        }
+      } finally {
+        await connection?.release();
+      }
+    };
+    await Promise.all(Array.from({ length: dedicated ? PARALLEL_ROUNDS : 1 }, rounds));
     return tried;
   }
 
-  private async claim(limit: number): Promise<Claimed[]> {
-    return this.dataSource.query<Claimed[]>(
+  private async claim(connection: Queryable, limit: number): Promise<Claimed[]> {
+    return (await connection.query(
       `WITH claimed AS (
          UPDATE webhook_deliveries d
             SET leased_until = now() + make_interval(secs => $2), attempts = d.attempts + 1, last_attempt_at = now()
@@ -152,10 +188,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
          FROM claimed c JOIN events e ON e.id = c.event_id JOIN webhook_endpoints w ON w.id = c.endpoint_id
         ORDER BY e.seq`,
       [limit, LEASE_SECONDS],
-    );
+    )) as Claimed[];
   }
 
-  private async deliverOne(delivery: Claimed): Promise<void> {
+  private async deliverOne(delivery: Claimed, delivered: CoalescingWriter<DeliveredRow>): Promise<void> {
     let outcome: Outcome;
     try {
       outcome = await this.send(delivery);
@@ -164,7 +200,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       this.logger.error({ err: error, deliveryId: delivery.id }, 'could not send a webhook delivery');
       outcome = { kind: 'retry', status: null, excerpt: 'not sent: the service could not prepare it' };
     }
-    await this.record(delivery, outcome);
+    await this.record(delivery, outcome, delivered);
   }
 
   /** One try: the Standard Webhooks request, signed with the secret (and the previous one while it lasts). */
@@ -218,18 +254,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     return { kind: 'final', status, excerpt };
   }
 
-  private async record(delivery: Claimed, outcome: Outcome): Promise<void> {
+  private async record(delivery: Claimed, outcome: Outcome, delivered: CoalescingWriter<DeliveredRow>): Promise<void> {
     const excerpt = outcome.excerpt.slice(0, RESPONSE_EXCERPT_BYTES);
     if (outcome.kind === 'delivered') {
       this.outcomes.inc({ outcome: 'delivered' });
-      await this.dataSource.query(
-        `WITH done AS (
-           UPDATE webhook_deliveries SET state = 'delivered', delivered_at = now(), leased_until = NULL,
-                  last_status = $2, last_response = $3
-            WHERE id = $1)
-         UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $4 AND failing_since IS NOT NULL`,
-        [delivery.id, outcome.status, excerpt, delivery.endpoint_id],
-      );
+      await delivered.write({
+        id: delivery.id,
+        endpoint_id: delivery.endpoint_id,
+        status: outcome.status,
+        excerpt,
+      });
       return;
     }
     // A retry past the last wait of the schedule is a failure like a final answer.
@@ -268,6 +302,60 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         this.logger.warn({ endpointId: endpoint.id }, 'webhook endpoint disabled after failing for days');
       }
     });
+  }
+
+  /**
+   * Successes of any number of deliveries in one statement: under load, one statement a round
+   * instead of one per delivery, each waiting for a pooled connection behind the requests'.
+   */
+  private async markDelivered(connection: Queryable, rows: DeliveredRow[]): Promise<void> {
+    await connection.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, endpoint_id uuid, status int, excerpt text)
+       ),
+       done AS (
+         UPDATE webhook_deliveries d SET state = 'delivered', delivered_at = now(), leased_until = NULL,
+                last_status = i.status, last_response = i.excerpt
+           FROM input i WHERE d.id = i.id)
+       UPDATE webhook_endpoints SET failing_since = NULL
+        WHERE id IN (SELECT endpoint_id FROM input) AND failing_since IS NOT NULL`,
+      [JSON.stringify(rows)],
+    );
+  }
+}
+
+/**
+ * Writes what callers hand it in batches: the first item is written at once,
+ * and those handed in while a write runs go together in the next one. A
+ * caller's promise settles when the statement holding its item has.
+ */
+export class CoalescingWriter<T> {
+  private waiting: { item: T; settle: (error?: Error) => void }[] = [];
+  private writing = false;
+
+  constructor(private readonly writeBatch: (items: T[]) => Promise<void>) {}
+
+  write(item: T): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0);
+      try {
+        await this.writeBatch(batch.map((entry) => entry.item));
+        for (const entry of batch) entry.settle();
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const entry of batch) entry.settle(failure);
+      }
+    }
+    this.writing = false;
   }
 }
 
