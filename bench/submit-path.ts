@@ -11,6 +11,9 @@
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_DATABASE (default assessment_bench; dropped and re-created),
  * BENCH_LOG_LEVEL (both servers, default info as the API), BENCH_SERVER_STDOUT=inherit.
+ * Webhooks phase (submit-path/webhooks.ts): BENCH_WEBHOOKS=0 skips it,
+ * BENCH_WEBHOOK_ORDER (default without,with,without), BENCH_WEBHOOK_POLL_MS
+ * (the API's WEBHOOK_POLL_INTERVAL_MS; default the app's), BENCH_WEBHOOK_DRAIN_TIMEOUT_S (default 120).
  *
  * 1. The API, started on an empty database, migrates it; Module 5 and its
  *    answer key are imported through the app's ModuleImportService; learners
@@ -24,6 +27,11 @@
  * 3. At the end of each server's submit scenario the database is checked: every
  *    acknowledged submit is a finished attempt scored once, with its rows.
  *    The script exits 1 when that, or the probe comparison, fails.
+ * 4. Webhooks: in a fresh API process on the API's database, the submit
+ *    scenario without, with and without again one endpoint registered for
+ *    every event type, a receiver in a child process checking each signature:
+ *    submits/s and their ratio, delivery lag, queued against received, drain
+ *    time. A lost delivery or a bad signature also exits 1.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
