@@ -37,6 +37,7 @@ import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { childMessage } from './child-message';
 import { describeStatement, explain, replayable, type Explained, replay, type Replay } from './reports/baseline';
 import {
   type CpuShare,
@@ -106,25 +107,8 @@ interface Api {
   base: string;
 }
 
-/** The child's next message of a type; rejects if it exits first. */
-function nextMessage<T extends ChildMessage['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<ChildMessage, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: ChildMessage) => {
-      if (message.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message as Extract<ChildMessage, { type: T }>);
-    };
-    const onExit = (code: number | null) => {
-      child.off('message', onMessage);
-      reject(new Error(`API exited (${String(code)}) before sending '${type}'`));
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
+function nextMessage<T extends ChildMessage['type']>(child: ChildProcess, type: T) {
+  return childMessage<ChildMessage, T>(child, type, 'the API');
 }
 
 function ask<T extends ChildMessage['type']>(

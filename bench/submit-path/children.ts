@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { childMessage } from '../child-message';
 import { connect } from './database';
 import type { LoadTiming } from './load';
 import { type CpuShare, sampleRss, startCpuAccounting } from './machine';
@@ -9,27 +10,8 @@ import type { ChildMessage, ServerStats } from './protocol';
 import type { Measured, MemoryTrace } from './report';
 import { type BenchSettings, databaseOf, serverEnv, type ServerKind } from './settings';
 
-export function nextMessage<T extends ChildMessage['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<ChildMessage, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: ChildMessage) => {
-      if (message.type !== type) return;
-      cleanup();
-      resolve(message as Extract<ChildMessage, { type: T }>);
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(new Error(`server process exited with code ${String(code)} while the bench waited for "${type}"`));
-    };
-    const cleanup = () => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
+export function nextMessage<T extends ChildMessage['type']>(child: ChildProcess, type: T) {
+  return childMessage<ChildMessage, T>(child, type, 'server process');
 }
 
 /** A server process; `env` is laid over what serverEnv gives. */

@@ -19,6 +19,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import type { Role } from '../../src/auth/access.types';
+import { childMessage } from '../child-message';
 import { forkServer, measured, nextMessage, stopServer } from './children';
 import {
   checkInvariant,
@@ -93,21 +94,8 @@ export interface WebhookPhase {
   pollIntervalMs: string;
 }
 
-function receiverMessage<T extends ReceiverMessage['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<ReceiverMessage, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: ReceiverMessage) => {
-      if (message.type !== type) return;
-      child.off('exit', onExit);
-      child.off('message', onMessage);
-      resolve(message as Extract<ReceiverMessage, { type: T }>);
-    };
-    const onExit = (code: number | null) => reject(new Error(`the webhook receiver exited with code ${String(code)}`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
+function receiverMessage<T extends ReceiverMessage['type']>(child: ChildProcess, type: T) {
+  return childMessage<ReceiverMessage, T>(child, type, 'the webhook receiver');
 }
 
 async function ask<T extends ReceiverMessage['type']>(child: ChildProcess, command: ReceiverCommand, reply: T) {
