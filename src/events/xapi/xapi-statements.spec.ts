@@ -77,7 +77,7 @@ const questions: {
     response: { type: 'multiple_choice', choiceIds: ['b', 'a'] },
     type: 'choice',
     pattern: ['a[,]b'],
-    answer: 'b[,]a',
+    answer: 'a[,]b',
   },
   {
     definition: { type: 'true_false', prompt: 'GuardDuty needs agents.', points: 1, correct: false },

@@ -287,7 +287,14 @@ export function xapiResponse(definition: QuestionDefinition, response: ResponseV
     case 'single_choice':
       return response.choiceId;
     case 'multiple_choice':
-      return list(response.choiceIds);
+      return definition.type === 'multiple_choice'
+        ? list(
+            inOrderOf(
+              definition.choices.map((c) => c.id),
+              response.choiceIds,
+            ),
+          )
+        : undefined;
     case 'true_false':
       return response.value ? 'true' : 'false';
     case 'short_text':
@@ -297,13 +304,26 @@ export function xapiResponse(definition: QuestionDefinition, response: ResponseV
     case 'ordering':
       return list(response.order);
     case 'matching':
-      return pairs(Object.keys(response.pairs).sort(), response.pairs);
+      return definition.type === 'matching'
+        ? pairs(
+            inOrderOf(
+              definition.prompts.map((p) => p.id),
+              Object.keys(response.pairs),
+            ),
+            response.pairs,
+          )
+        : undefined;
     case 'essay':
       return response.text;
   }
 }
 
 const list = (ids: string[]) => ids.join('[,]');
+/** The chosen ids in the question's order (then any it does not know, sorted): the same answer reads the same. */
+function inOrderOf(order: string[], chosen: string[]): string[] {
+  const set = new Set(chosen);
+  return [...order.filter((id) => set.has(id)), ...[...set].filter((id) => !order.includes(id)).sort()];
+}
 /** A bound without binary noise (2.1 − 0.1 is 1.9999999999999998 in floating point). */
 const decimal = (value: number) => String(Number(value.toPrecision(12)));
 /** Matching: `source[.]target` per pair, in the given order of sources. */
