@@ -12,4 +12,17 @@ import { EventsOutbox1796614746169 } from './1796614746169-EventsOutbox';
 import { UserErasure1796618305862 } from './1796618305862-UserErasure';
 import { XapiDestination1796634703787 } from './1796634703787-XapiDestination';
 
-export const migrations: Function[] = [CreateIdentityAndAudit1795707471665, CreateContent1795708566157, CreateAttemptsAndIdempotencyKeys1795708984402, CreateProgress1795709651052, CreateCohorts1795710063552, RecordScoringVersion1795710933243, StoreCompletedActivities1795713014560, StoreResponseChoices1795738011019, MillisecondCreatedAt1795752825211, EventsOutbox1796614746169, UserErasure1796618305862, XapiDestination1796634703787];
+export const migrations: Function[] = [
+  CreateIdentityAndAudit1795707471665,
+  CreateContent1795708566157,
+  CreateAttemptsAndIdempotencyKeys1795708984402,
+  CreateProgress1795709651052,
+  CreateCohorts1795710063552,
+  RecordScoringVersion1795710933243,
+  StoreCompletedActivities1795713014560,
+  StoreResponseChoices1795738011019,
+  MillisecondCreatedAt1795752825211,
+  EventsOutbox1796614746169,
+  UserErasure1796618305862,
+  XapiDestination1796634703787,
+];
