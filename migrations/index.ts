@@ -11,6 +11,7 @@ import { MillisecondCreatedAt1795752825211 } from './1795752825211-MillisecondCr
 import { EventsOutbox1796614746169 } from './1796614746169-EventsOutbox';
 import { UserErasure1796618305862 } from './1796618305862-UserErasure';
 import { ProgressUpdates1796630234969 } from './1796630234969-ProgressUpdates';
+import { XapiDestination1796634703787 } from './1796634703787-XapiDestination';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -25,4 +26,5 @@ export const migrations: Function[] = [
   EventsOutbox1796614746169,
   UserErasure1796618305862,
   ProgressUpdates1796630234969,
+  XapiDestination1796634703787,
 ];

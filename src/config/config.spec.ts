@@ -98,4 +98,54 @@ describe('loadConfig', () => {
   it('refuses a short JWT secret', () => {
     expect(problemsOf({ JWT_SECRET: 'short' })).toEqual([expect.stringMatching(/JWT_SECRET/)]);
   });
+
+  describe('xAPI', () => {
+    const lrs = { XAPI_LRS_USERNAME: 'lrs-user', XAPI_LRS_PASSWORD: 'a-password-of-the-lrs' };
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://app@db/assessment',
+      JWT_SECRET: 's'.repeat(40),
+      WEBHOOK_SECRET_KEY: 'k'.repeat(40),
+    };
+
+    it('has no LRS unless XAPI_LRS_URL is set, and documented defaults for ids', () => {
+      const config = loadConfig({});
+      expect(config.xapi.lrs).toBeUndefined();
+      expect(config.xapi.activityBaseUrl).toBe('https://assessment-api.invalid');
+      expect(config.xapi.accountHomePage).toBe('https://assessment-api.invalid');
+      const set = loadConfig({
+        XAPI_LRS_URL: 'http://localhost:8080/xapi/',
+        XAPI_ACTIVITY_BASE_URL: 'https://assess.example.edu/',
+        XAPI_ACCOUNT_HOME_PAGE: 'https://lms.example.edu',
+        ...lrs,
+      });
+      expect(set.xapi).toEqual({
+        lrs: { url: 'http://localhost:8080/xapi/', username: 'lrs-user', password: 'a-password-of-the-lrs' },
+        activityBaseUrl: 'https://assess.example.edu',
+        accountHomePage: 'https://lms.example.edu',
+      });
+    });
+
+    it('follows the webhook URL rules, wants the credentials with the URL, and never echoes the password', () => {
+      expect(problemsOf({ XAPI_LRS_URL: 'http://lrs.example.com/xapi', ...lrs })).toEqual([
+        'XAPI_LRS_URL must be https (http only to localhost outside production)',
+      ]);
+      expect(problemsOf({ ...production, XAPI_LRS_URL: 'http://localhost/xapi', ...lrs })).toEqual([
+        'XAPI_LRS_URL must be https',
+      ]);
+      expect(problemsOf({ ...production, XAPI_LRS_URL: 'https://lrs.example.com/xapi', ...lrs })).toEqual([]);
+      expect(problemsOf({ XAPI_LRS_URL: 'https://user:pw@lrs.example.com/xapi', ...lrs })).toEqual([
+        'XAPI_LRS_URL must not hold credentials',
+      ]);
+      expect(problemsOf({ XAPI_LRS_URL: 'https://lrs.example.com/xapi', XAPI_LRS_USERNAME: 'u' })).toEqual([
+        'XAPI_LRS_USERNAME and XAPI_LRS_PASSWORD are required with XAPI_LRS_URL (basic auth)',
+      ]);
+      expect(problemsOf({ XAPI_LRS_PASSWORD: 'a-password-of-the-lrs' })).toEqual([
+        'XAPI_LRS_USERNAME and XAPI_LRS_PASSWORD need XAPI_LRS_URL',
+      ]);
+      expect(problemsOf({ XAPI_ACTIVITY_BASE_URL: 'not a url' })).toHaveLength(1);
+      const all = problemsOf({ XAPI_LRS_URL: 'ftp://lrs.example.com', ...lrs }).join(' ');
+      expect(all).not.toContain('a-password-of-the-lrs');
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { urlFormProblem } from '../events/webhook-url';
 import {
   IsBoolean,
   IsIn,
@@ -8,6 +9,7 @@ import {
   Matches,
   Max,
   Min,
+  MaxLength,
   MinLength,
   validateSync,
 } from 'class-validator';
@@ -234,6 +236,42 @@ class EnvironmentVariables {
   @Max(3_650)
   EVENT_RETENTION_DAYS = 30;
 
+  /**
+   * An LRS that receives xAPI 1.0.3 statements (POST {XAPI_LRS_URL}/statements, basic auth).
+   * Unset: nothing about xAPI is queued. Same rules as webhook URLs: https in production, http
+   * only to localhost elsewhere.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  XAPI_LRS_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  XAPI_LRS_USERNAME?: string;
+
+  /** Kept encrypted with WEBHOOK_SECRET_KEY in the database; never logged. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  XAPI_LRS_PASSWORD?: string;
+
+  /** Where xAPI activity ids live: `<base>/xapi/modules/<id>`, …; set it to the service's public address. */
+  @Matches(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, {
+    message: 'XAPI_ACTIVITY_BASE_URL must be an http(s) URL without query or fragment',
+  })
+  XAPI_ACTIVITY_BASE_URL = 'https://assessment-api.invalid';
+
+  /** The `homePage` of actors named by their external id: the system that id belongs to (the LMS). Default: XAPI_ACTIVITY_BASE_URL. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'XAPI_ACCOUNT_HOME_PAGE must be an http(s) URL' })
+  XAPI_ACCOUNT_HOME_PAGE?: string;
+
   /** Create demo users on the first start of the embedded database (never in production). */
   @Transform(({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : value === 'true'))
   @IsOptional()
@@ -293,6 +331,14 @@ export interface AppConfig {
     timeoutMs: number;
     retentionDays: number;
   };
+  xapi: {
+    /** The LRS statements are sent to; undefined: none (statements are still served to LRSs that pull). */
+    lrs?: { url: string; username: string; password: string };
+    /** Base of activity ids, without a trailing slash. */
+    activityBaseUrl: string;
+    /** `account.homePage` of actors named by their external id. */
+    accountHomePage: string;
+  };
   /** Demo users on the first start of an empty embedded database. */
   demoUsers: boolean;
 }
@@ -335,6 +381,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (vars.DEMO_USERS) problems.push('DEMO_USERS cannot be enabled when NODE_ENV=production');
     if (!vars.WEBHOOK_SECRET_KEY) problems.push('WEBHOOK_SECRET_KEY is required when NODE_ENV=production');
   }
+  problems.push(...xapiProblems(vars));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const pem = (value: string | undefined) => (value ?? '').replace(/\\n/g, '\n');
@@ -393,6 +440,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       timeoutMs: vars.WEBHOOK_TIMEOUT_MS,
       retentionDays: vars.EVENT_RETENTION_DAYS,
     },
+    xapi: {
+      lrs: vars.XAPI_LRS_URL
+        ? { url: vars.XAPI_LRS_URL, username: vars.XAPI_LRS_USERNAME ?? '', password: vars.XAPI_LRS_PASSWORD ?? '' }
+        : undefined,
+      activityBaseUrl: vars.XAPI_ACTIVITY_BASE_URL.replace(/\/+$/, ''),
+      accountHomePage: vars.XAPI_ACCOUNT_HOME_PAGE ?? vars.XAPI_ACTIVITY_BASE_URL.replace(/\/+$/, ''),
+    },
     demoUsers: vars.NODE_ENV !== 'production' && !vars.DATABASE_URL && (vars.DEMO_USERS ?? true),
   };
+}
+
+/** The LRS settings go together; its URL follows the webhook URL rules (the DNS check follows at start). Values are never echoed. */
+function xapiProblems(vars: EnvironmentVariables): string[] {
+  if (!vars.XAPI_LRS_URL) {
+    return vars.XAPI_LRS_USERNAME || vars.XAPI_LRS_PASSWORD
+      ? ['XAPI_LRS_USERNAME and XAPI_LRS_PASSWORD need XAPI_LRS_URL']
+      : [];
+  }
+  const problems: string[] = [];
+  if (!vars.XAPI_LRS_USERNAME || !vars.XAPI_LRS_PASSWORD) {
+    problems.push('XAPI_LRS_USERNAME and XAPI_LRS_PASSWORD are required with XAPI_LRS_URL (basic auth)');
+  }
+  const problem = urlFormProblem(vars.XAPI_LRS_URL, vars.NODE_ENV === 'production');
+  if (problem) problems.push(`XAPI_LRS_URL ${problem}`);
+  return problems;
 }

@@ -8,6 +8,8 @@ import { Column, Entity, Generated, Index, PrimaryGeneratedColumn } from 'typeor
 @Entity('events')
 @Index('events_occurred_at_idx', ['occurredAt'])
 @Index('events_seq_key', ['seq'], { unique: true })
+// A learner's events in order: their xAPI statements and personal-data export read them so.
+@Index('events_ordering_key_seq_idx', ['orderingKey', 'seq'])
 export class OutboxEvent {
   /** Also the `webhook-id` of every delivery of it, so receivers can de-duplicate. */
   @PrimaryGeneratedColumn('uuid')

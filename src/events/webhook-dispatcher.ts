@@ -13,6 +13,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { ProgressUpdates } from './progress-updates';
 import { SecretBox } from './webhook-secrets';
 import { pinnedLookup, webhookUrlProblem } from './webhook-url';
+import { XapiDestination } from './xapi/xapi-destination';
+import { XapiSources } from './xapi/xapi-sources';
 
 /**
  * Seconds to wait after each failed try (after the first, immediate one):
@@ -39,6 +41,7 @@ interface Claimed {
   type: string;
   occurred_at: Date;
   data: unknown;
+  kind: 'webhook' | 'xapi';
   url: string;
   secret_ciphertext: string;
   previous_secret_ciphertext: string | null;
@@ -53,12 +56,12 @@ interface Queryable {
 interface DeliveredRow {
   id: string;
   endpoint_id: string;
-  status: number;
+  status: number | null;
   excerpt: string;
 }
 
 type Outcome =
-  | { kind: 'delivered'; status: number; excerpt: string }
+  | { kind: 'delivered'; status: number | null; excerpt: string }
   | { kind: 'retry'; status: number | null; excerpt: string; retryAfterSeconds?: number }
   | { kind: 'final'; status: number | null; excerpt: string };
 
@@ -87,6 +90,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly progressUpdates: ProgressUpdates,
+    private readonly xapi: XapiDestination,
+    private readonly xapiSources: XapiSources,
     metrics: MetricsService,
   ) {
     this.box = new SecretBox(config.events.secretKey ?? '');
@@ -184,7 +189,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
              FOR UPDATE SKIP LOCKED)
          RETURNING d.id, d.endpoint_id, d.event_id, d.attempts)
        SELECT c.id, c.endpoint_id, c.attempts, e.id AS event_id, e.type, e.occurred_at, e.data,
-              w.url, w.secret_ciphertext, w.previous_secret_ciphertext, w.previous_secret_expires_at
+              w.kind, w.url, w.secret_ciphertext, w.previous_secret_ciphertext, w.previous_secret_expires_at
          FROM claimed c JOIN events e ON e.id = c.event_id JOIN webhook_endpoints w ON w.id = c.endpoint_id
         ORDER BY e.seq`,
       [limit, LEASE_SECONDS],
@@ -203,10 +208,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     await this.record(delivery, outcome, delivered);
   }
 
-  /** One try: the Standard Webhooks request, signed with the secret (and the previous one while it lasts). */
+  /** One try: checks the URL again (DNS may have changed), then sends as the destination's kind says. */
   private async send(delivery: Claimed): Promise<Outcome> {
     const problem = await webhookUrlProblem(delivery.url, this.config.env === 'production');
     if (problem) return { kind: 'final', status: null, excerpt: `not sent: the URL ${problem}` };
+    return delivery.kind === 'xapi' ? this.sendStatements(delivery) : this.sendWebhook(delivery);
+  }
+
+  /** The Standard Webhooks request, signed with the secret (and the previous one while it lasts). */
+  private async sendWebhook(delivery: Claimed): Promise<Outcome> {
     const body = JSON.stringify({
       type: delivery.type,
       timestamp: delivery.occurred_at.toISOString(),
@@ -222,18 +232,52 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       secrets.push(this.box.open(delivery.previous_secret_ciphertext));
     }
     const signature = secrets.map((secret) => new Webhook(secret).sign(delivery.event_id, now, body)).join(' ');
+    return this.post(delivery.url, body, {
+      'user-agent': 'assessment-api-webhooks/1',
+      'webhook-id': delivery.event_id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': signature,
+    });
+  }
+
+  /**
+   * The event's xAPI statements in one POST {XAPI_LRS_URL}/statements (xAPI 1.0.3 §2.1.6.1), with
+   * ids derived from the event's, so a retry sends the same statements under the same ids. The
+   * spec: an LRS "MUST NOT make any modifications to its state based on receiving a Statement with
+   * an id that it already has", and "SHOULD return 409 Conflict if they do not match" the one it
+   * has. A retry of identical statements therefore gets a 2xx from a conforming LRS; a 409 says it
+   * holds *different* statements under our ids, which we cannot call delivered: it is a final
+   * failure, kept in the delivery log with the LRS's answer.
+   */
+  private async sendStatements(delivery: Claimed): Promise<Outcome> {
+    const [statements] = await this.xapiSources.statementsOf([
+      {
+        id: delivery.event_id,
+        type: delivery.type,
+        occurredAt: delivery.occurred_at,
+        data: delivery.data as Record<string, unknown>,
+      },
+    ]);
+    if (!statements || statements.length === 0) {
+      return { kind: 'delivered', status: null, excerpt: 'nothing to send: the event makes no statement' };
+    }
+    const { username, password } = this.xapi.credentials(delivery.secret_ciphertext);
+    const outcome = await this.post(`${delivery.url.replace(/\/+$/, '')}/statements`, JSON.stringify(statements), {
+      'user-agent': 'assessment-api-xapi/1',
+      'x-experience-api-version': '1.0.3',
+      authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+    });
+    return outcome.kind === 'retry' || outcome.status !== 409 ? outcome : { ...outcome, kind: 'final' };
+  }
+
+  /** One JSON POST; its answer sorted into delivered, retry (network errors, timeouts, 408, 429, 5xx) or final. */
+  private async post(url: string, body: string, headers: Record<string, string>): Promise<Outcome> {
     let response: Response;
     try {
-      response = await fetch(delivery.url, {
+      response = await fetch(url, {
         method: 'POST',
         redirect: 'manual',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'assessment-api-webhooks/1',
-          'webhook-id': delivery.event_id,
-          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-          'webhook-signature': signature,
-        },
+        headers: { 'content-type': 'application/json', ...headers },
         body,
         signal: AbortSignal.timeout(this.config.events.timeoutMs),
         ...(this.agent ? { dispatcher: this.agent } : {}),

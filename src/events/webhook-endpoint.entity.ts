@@ -1,10 +1,21 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-/** A receiver of signed webhook deliveries (Standard Webhooks). */
+export const ENDPOINT_KINDS = ['webhook', 'xapi'] as const;
+export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
+
+/**
+ * A destination of the delivery queue: a receiver of signed webhook deliveries (Standard
+ * Webhooks), or the LRS of XAPI_LRS_URL (one at most, kept from the environment at start).
+ */
 @Entity('webhook_endpoints')
+@Index('webhook_endpoints_one_xapi_key', ['kind'], { unique: true, where: "kind = 'xapi'" })
 export class WebhookEndpoint {
   @PrimaryGeneratedColumn('uuid')
   id: string;
+
+  /** `webhook`: managed through /v1/webhooks; `xapi`: statements to the LRS, never listed there. */
+  @Column({ type: 'varchar', length: 16, default: 'webhook' })
+  kind: EndpointKind;
 
   @Column({ type: 'varchar', length: 2048 })
   url: string;
@@ -16,7 +27,10 @@ export class WebhookEndpoint {
   @Column({ type: 'text', array: true })
   eventTypes: string[];
 
-  /** The signing secret (`whsec_…`), encrypted at rest with WEBHOOK_SECRET_KEY (webhook-secrets.ts). */
+  /**
+   * The signing secret (`whsec_…`), or for the LRS its basic-auth credentials (JSON), encrypted at
+   * rest with WEBHOOK_SECRET_KEY (webhook-secrets.ts).
+   */
   @Column({ type: 'text', select: false })
   secretCiphertext: string;
 

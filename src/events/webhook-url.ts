@@ -55,13 +55,8 @@ export function isForbiddenAddress(address: string): boolean {
   return FORBIDDEN_V6.check(address, 'ipv6');
 }
 
-/**
- * Why a webhook URL is refused, or null when it may be used. Production:
- * https only, and every address the host resolves to must be public (checked
- * at registration and again before each delivery, as DNS may change).
- * Elsewhere: https anywhere, or http to this machine (receivers in tests).
- */
-export async function webhookUrlProblem(raw: string, production: boolean): Promise<string | null> {
+/** The rules a URL's text alone decides (no DNS): those of webhookUrlProblem below. */
+export function urlFormProblem(raw: string, production: boolean): string | null {
   let url: URL;
   try {
     url = new URL(raw);
@@ -77,6 +72,19 @@ export async function webhookUrlProblem(raw: string, production: boolean): Promi
     return null;
   }
   if (url.protocol !== 'https:') return 'must be https';
+  return null;
+}
+
+/**
+ * Why a webhook URL is refused, or null when it may be used. Production:
+ * https only, and every address the host resolves to must be public (checked
+ * at registration and again before each delivery, as DNS may change).
+ * Elsewhere: https anywhere, or http to this machine (receivers in tests).
+ */
+export async function webhookUrlProblem(raw: string, production: boolean): Promise<string | null> {
+  const problem = urlFormProblem(raw, production);
+  if (problem || !production) return problem;
+  const url = new URL(raw);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
   try {

@@ -47,7 +47,7 @@ export class WebhooksService {
       // Serialises registrations, so the cap holds with several at once.
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('webhook endpoints', 0))`);
       const [{ count }] = await manager.query<{ count: number }[]>(
-        'SELECT count(*)::int AS count FROM webhook_endpoints',
+        `SELECT count(*)::int AS count FROM webhook_endpoints WHERE kind = 'webhook'`,
       );
       if (count >= MAX_ENDPOINTS) {
         throw new ValidationFailed([
@@ -56,6 +56,7 @@ export class WebhooksService {
       }
       const endpoint = await manager.save(
         manager.create(WebhookEndpoint, {
+          kind: 'webhook',
           url: dto.url,
           description: dto.description ?? '',
           eventTypes: dto.eventTypes,
@@ -81,7 +82,7 @@ export class WebhooksService {
   async list(): Promise<{ items: WebhookResponseDto[] }> {
     const endpoints = await this.dataSource
       .getRepository(WebhookEndpoint)
-      .find({ order: { createdAt: 'DESC', id: 'DESC' } });
+      .find({ where: { kind: 'webhook' }, order: { createdAt: 'DESC', id: 'DESC' } });
     return { items: endpoints.map(toWebhookResponse) };
   }
 
@@ -260,8 +261,9 @@ export class WebhooksService {
 
   private async find(manager: EntityManager, id: string, lock = false): Promise<WebhookEndpoint> {
     if (!isUuid(id)) throw new ResourceNotFound('No such webhook endpoint');
+    // The LRS of XAPI_LRS_URL shares the table and is managed by the environment alone.
     const endpoint = await manager.findOne(WebhookEndpoint, {
-      where: { id },
+      where: { id, kind: 'webhook' },
       ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
     if (!endpoint) throw new ResourceNotFound('No such webhook endpoint');
