@@ -7,7 +7,14 @@ import { StepMark } from '../src/progress/entities/step-mark.entity';
 import { ProgressService } from '../src/progress/progress.service';
 import { SYSTEM_CALLER } from '../src/auth/access.types';
 import { createTestApp, type TestApp } from './support/app';
-import { importModule, keyResponse, MODULE5_ANSWERS, MODULE5_MARKDOWN, MODULE5_SLUG } from './support/content';
+import {
+  importModule,
+  keyResponse,
+  MODULE5_ANSWERS,
+  MODULE5_MARKDOWN,
+  MODULE5_SLUG,
+  questionDefinitions,
+} from './support/content';
 import { bearer, createClient, createUser, type TestUser } from './support/identity';
 
 interface ModuleDetail {
@@ -95,16 +102,7 @@ describe('activity checklists and module completion (e2e)', () => {
     const imported = await importModule(t, MODULE5_MARKDOWN, MODULE5_ANSWERS);
     admin = imported.admin;
     module5 = (await request(t.server).get(`/v1/modules/${MODULE5_SLUG}`).set(bearer(admin.token)).expect(200)).body;
-    const quiz = await request(t.server)
-      .get(`/v1/modules/${MODULE5_SLUG}/quiz?include=answers`)
-      .set(bearer(admin.token))
-      .expect(200);
-    definitions = new Map(
-      quiz.body.questions.map((q: { versionId: string; definition: QuestionDefinition }) => [
-        q.versionId,
-        q.definition,
-      ]),
-    );
+    definitions = await questionDefinitions(t, MODULE5_SLUG, admin.token);
   });
   afterAll(() => t.close());
 

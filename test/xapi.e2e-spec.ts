@@ -6,7 +6,14 @@ import { WebhookDispatcher } from '../src/events/webhook-dispatcher';
 import { XapiDestination } from '../src/events/xapi/xapi-destination';
 import { VERBS } from '../src/events/xapi/xapi-statements';
 import { createTestApp, type TestApp } from './support/app';
-import { importModule, keyResponse, MODULE5_ANSWERS, MODULE5_MARKDOWN, MODULE5_SLUG } from './support/content';
+import {
+  importModule,
+  keyResponse,
+  MODULE5_ANSWERS,
+  MODULE5_MARKDOWN,
+  MODULE5_SLUG,
+  questionDefinitions,
+} from './support/content';
 import { allPages, bearer, createClient, createUser, type TestUser } from './support/identity';
 import { startTestLrs, type TestLrs } from './support/test-lrs';
 
@@ -67,16 +74,7 @@ describe('xAPI statements to an LRS (e2e)', () => {
     });
     const imported = await importModule(t, MODULE5_MARKDOWN, MODULE5_ANSWERS);
     ({ moduleId, quizId, admin } = imported);
-    const quiz = await request(t.server)
-      .get(`/v1/modules/${MODULE5_SLUG}/quiz?include=answers`)
-      .set(bearer(admin.token))
-      .expect(200);
-    definitions = new Map(
-      quiz.body.questions.map((q: { versionId: string; definition: QuestionDefinition }) => [
-        q.versionId,
-        q.definition,
-      ]),
-    );
+    definitions = await questionDefinitions(t, MODULE5_SLUG, admin.token);
     learner = await createUser(t, ['learner'], { externalId: 'lms-ada' });
   });
   afterAll(async () => {

@@ -141,3 +141,17 @@ export function keyResponse(definition: QuestionDefinition): ResponseValue {
       return { type: 'essay', text: 'An answer for a person to grade.' };
   }
 }
+
+/** A module's question definitions with their keys (read as an admin), by question version id. */
+export async function questionDefinitions(t: TestApp, slug: string, adminToken: string) {
+  const quiz = await request(t.server)
+    .get(`/v1/modules/${slug}/quiz?include=answers`)
+    .set(bearer(adminToken))
+    .expect(200);
+  return new Map(
+    (quiz.body.questions as { versionId: string; definition: QuestionDefinition }[]).map((q) => [
+      q.versionId,
+      q.definition,
+    ]),
+  );
+}
