@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge } from 'prom-client';
+import type { Statement } from '@xapi/xapi';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { Agent, fetch, type Response } from 'undici';
@@ -158,7 +159,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         for (;;) {
           const claimed = await this.claim(queries, BATCH);
           if (claimed.length === 0) return;
-          await Promise.all(claimed.map((delivery) => this.deliverOne(delivery, delivered)));
+          const statements = this.statementsOfRound(claimed);
+          await Promise.all(claimed.map((delivery) => this.deliverOne(delivery, delivered, statements)));
           tried += claimed.length;
           if (Date.now() - started > ROUND_BUDGET_MS) return;
         }
@@ -196,10 +198,36 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     )) as Claimed[];
   }
 
-  private async deliverOne(delivery: Claimed, delivered: CoalescingWriter<DeliveredRow>): Promise<void> {
+  /**
+   * The xAPI statements of a round's LRS deliveries, loaded for all of them at once (two queries a
+   * round, not two per delivery). A failure reaches each LRS delivery of the round as a retry.
+   */
+  private statementsOfRound(claimed: Claimed[]): Promise<Map<string, Statement[]>> {
+    const lrs = claimed.filter((delivery) => delivery.kind === 'xapi');
+    if (lrs.length === 0) return Promise.resolve(new Map<string, Statement[]>());
+    const loading = this.xapiSources
+      .statementsOf(
+        lrs.map((delivery) => ({
+          id: delivery.event_id,
+          type: delivery.type,
+          occurredAt: delivery.occurred_at,
+          data: delivery.data as Record<string, unknown>,
+        })),
+      )
+      .then((built) => new Map(lrs.map((delivery, n) => [delivery.id, built[n]])));
+    // Handled where each delivery awaits it; this keeps a rejection that comes first from counting as unhandled.
+    loading.catch(() => undefined);
+    return loading;
+  }
+
+  private async deliverOne(
+    delivery: Claimed,
+    delivered: CoalescingWriter<DeliveredRow>,
+    statements: Promise<Map<string, Statement[]>>,
+  ): Promise<void> {
     let outcome: Outcome;
     try {
-      outcome = await this.send(delivery);
+      outcome = await this.send(delivery, statements);
     } catch (error) {
       // A fault of ours (a secret that no longer opens, say): keep the row, try again later.
       this.logger.error({ err: error, deliveryId: delivery.id }, 'could not send a webhook delivery');
@@ -209,10 +237,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** One try: checks the URL again (DNS may have changed), then sends as the destination's kind says. */
-  private async send(delivery: Claimed): Promise<Outcome> {
+  private async send(delivery: Claimed, statements: Promise<Map<string, Statement[]>>): Promise<Outcome> {
     const problem = await webhookUrlProblem(delivery.url, this.config.env === 'production');
     if (problem) return { kind: 'final', status: null, excerpt: `not sent: the URL ${problem}` };
-    return delivery.kind === 'xapi' ? this.sendStatements(delivery) : this.sendWebhook(delivery);
+    return delivery.kind === 'xapi'
+      ? this.sendStatements(delivery, (await statements).get(delivery.id))
+      : this.sendWebhook(delivery);
   }
 
   /** The Standard Webhooks request, signed with the secret (and the previous one while it lasts). */
@@ -249,15 +279,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
    * holds *different* statements under our ids, which we cannot call delivered: it is a final
    * failure, kept in the delivery log with the LRS's answer.
    */
-  private async sendStatements(delivery: Claimed): Promise<Outcome> {
-    const [statements] = await this.xapiSources.statementsOf([
-      {
-        id: delivery.event_id,
-        type: delivery.type,
-        occurredAt: delivery.occurred_at,
-        data: delivery.data as Record<string, unknown>,
-      },
-    ]);
+  private async sendStatements(delivery: Claimed, statements: Statement[] | undefined): Promise<Outcome> {
     if (!statements || statements.length === 0) {
       return { kind: 'delivered', status: null, excerpt: 'nothing to send: the event makes no statement' };
     }
