@@ -1,6 +1,10 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
+import type { AppConfig } from '../src/config/config';
+import { APP_CONFIG } from '../src/config/config.constants';
 import { SUBSCRIBABLE_EVENT_TYPES } from '../src/events/event-types';
 import { ProgressUpdates } from '../src/events/progress-updates';
 import { WebhookDispatcher } from '../src/events/webhook-dispatcher';
@@ -236,6 +240,84 @@ describe('webhooks (e2e)', () => {
       expect(failed).toEqual({ attempts: 1, state: 'failed', last_status: 410, last_response: 'refused with 410' });
     } finally {
       await gone.close();
+    }
+  });
+
+  it('retries what did not answer (refused, timed out, 429 with Retry-After), follows no redirect, keeps 1 KiB of a body', async () => {
+    const events = t.app.get<AppConfig>(APP_CONFIG).events;
+    const timeoutMs = events.timeoutMs;
+    // Each case: a receiver, one delivery, and what the delivery log says after one try.
+    const tryOnce = async (url: string) => {
+      await db().query('DELETE FROM webhook_endpoints');
+      await register(url, ['attempt.started']).expect(201);
+      const learner = await createUser(t, ['learner']);
+      await request(t.server).post(`/v1/quizzes/${quizId}/attempts`).set(bearer(learner.token)).send({}).expect(201);
+      expect(await deliver()).toBe(1);
+      const [row] = await db().query<
+        { state: string; last_status: number | null; last_response: string; wait: number }[]
+      >(
+        `SELECT state, last_status, last_response, extract(epoch FROM next_attempt_at - now())::float8 AS wait
+           FROM webhook_deliveries`,
+      );
+      return row;
+    };
+    const serve = async (handle: (response: ServerResponse) => void) => {
+      const server = createServer((incoming, response) => {
+        incoming.resume();
+        incoming.on('end', () => handle(response));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      servers.push(server);
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    };
+    const servers: Server[] = [];
+    try {
+      // Nothing listens: the connection is refused.
+      const closed = await serve(() => undefined);
+      await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
+      expect(await tryOnce(closed)).toMatchObject({
+        state: 'pending',
+        last_status: null,
+        last_response: 'no answer: ECONNREFUSED',
+      });
+
+      // A receiver that never answers: given up after WEBHOOK_TIMEOUT_MS, to be tried again.
+      events.timeoutMs = 300;
+      const silent = await serve(() => undefined);
+      expect(await tryOnce(silent)).toMatchObject({
+        state: 'pending',
+        last_status: null,
+        last_response: 'no answer within 300 ms',
+      });
+      events.timeoutMs = timeoutMs;
+
+      // 429 with Retry-After: the wait is the longer of the schedule's (5 s) and the receiver's.
+      const busy = await serve((response) => response.writeHead(429, { 'retry-after': '120' }).end('slow down'));
+      const throttled = await tryOnce(busy);
+      expect(throttled).toMatchObject({ state: 'pending', last_status: 429, last_response: 'slow down' });
+      expect(throttled.wait).toBeGreaterThan(119);
+
+      // A redirect is an answer, not an instruction: final, and the target never called.
+      const target = await startWebhookReceiver();
+      try {
+        const moved = await serve((response) => response.writeHead(307, { location: target.url }).end());
+        expect(await tryOnce(moved)).toMatchObject({ state: 'failed', last_status: 307 });
+        expect(target.received).toHaveLength(0);
+      } finally {
+        await target.close();
+      }
+
+      // A long answer: the log keeps its first kilobyte.
+      const chatty = await serve((response) => response.writeHead(200).end('x'.repeat(100_000)));
+      const kept = await tryOnce(chatty);
+      expect(kept.state).toBe('delivered');
+      expect(kept.last_response).toBe('x'.repeat(1_024));
+    } finally {
+      events.timeoutMs = timeoutMs;
+      for (const server of servers) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
     }
   });
 
