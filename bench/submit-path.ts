@@ -13,7 +13,8 @@
  * BENCH_LOG_LEVEL (both servers, default info as the API), BENCH_SERVER_STDOUT=inherit.
  * Webhooks phase (submit-path/webhooks.ts): BENCH_WEBHOOKS=0 skips it,
  * BENCH_WEBHOOK_ORDER (default without,with,without), BENCH_WEBHOOK_POLL_MS
- * (the API's WEBHOOK_POLL_INTERVAL_MS; default the app's), BENCH_WEBHOOK_DRAIN_TIMEOUT_S (default 120).
+ * (the API's WEBHOOK_POLL_INTERVAL_MS; default the app's), BENCH_WEBHOOK_DRAIN_TIMEOUT_S (default 120),
+ * BENCH_WEBHOOK_PROFILE=1 (a CPU profile of the API per run, summed by package).
  *
  * 1. The API, started on an empty database, migrates it; Module 5 and its
  *    answer key are imported through the app's ModuleImportService; learners

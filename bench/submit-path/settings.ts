@@ -34,6 +34,8 @@ export interface BenchSettings {
   webhookOrder: ('with' | 'without')[];
   /** WEBHOOK_POLL_INTERVAL_MS of the API in that phase; undefined keeps the app's default. */
   webhookPollMs?: number;
+  /** BENCH_WEBHOOK_PROFILE=1: V8's profiler in the API through each timed run, summed by package (webhooks.ts). */
+  webhookProfile: boolean;
   /** How long the queue may take to drain after a run with the endpoint, ms. */
   webhookDrainTimeoutMs: number;
   /** Repository root, where `seeds/` and `dist/` are. */
@@ -86,6 +88,7 @@ export function loadSettings(): BenchSettings {
       process.env.BENCH_WEBHOOK_POLL_MS === undefined || process.env.BENCH_WEBHOOK_POLL_MS === ''
         ? undefined
         : Math.round(envNumber('BENCH_WEBHOOK_POLL_MS', 500)),
+    webhookProfile: process.env.BENCH_WEBHOOK_PROFILE === '1',
     webhookDrainTimeoutMs: envNumber('BENCH_WEBHOOK_DRAIN_TIMEOUT_S', 120) * 1000,
     // dist/bench/submit-path/settings.js → the repository root.
     root: join(__dirname, '..', '..', '..'),

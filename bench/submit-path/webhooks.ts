@@ -16,11 +16,13 @@
  * src/ reads NODE_ENV once DATABASE_URL is set (demo users stay off).
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Client } from 'pg';
 import type { Role } from '../../src/auth/access.types';
 import { childMessage } from '../child-message';
 import { forkServer, measured, nextMessage, stopServer } from './children';
+import { type CpuProfile, summariseProfile } from './cpu-profile';
 import {
   checkInvariant,
   connect,
@@ -37,6 +39,7 @@ import {
   runSubmitLoad,
   type SubmitRun,
 } from './load';
+import type { ChildMessage, ParentMessage } from './protocol';
 import type { Received, ReceiverCommand, ReceiverMessage } from './webhook-receiver';
 import type { Measured } from './report';
 import { type BenchSettings, databaseOf, withDatabase } from './settings';
@@ -102,6 +105,59 @@ async function ask<T extends ReceiverMessage['type']>(child: ChildProcess, comma
   const answer = receiverMessage(child, reply);
   child.send(command);
   return answer;
+}
+
+async function commandServer(server: ChildProcess, command: ParentMessage, reply: ChildMessage['type']) {
+  const answer = nextMessage(server, reply);
+  server.send(command);
+  await answer;
+}
+
+interface ProfiledRun {
+  kind: WebhookRunKind;
+  submit: SubmitRun & Measured;
+  file: string;
+}
+
+/**
+ * BENCH_WEBHOOK_PROFILE=1: where the API's CPU went in each run, as ms per submit (a package's inclusive
+ * share of the samples × the server's CPU ms per submit), and what the runs with the endpoint spent
+ * beyond the mean of those without. The profiler's own cost lowers every run's rate: read these runs
+ * for where the time goes, not for the ratio.
+ */
+function printProfiles(profiles: ProfiledRun[]) {
+  const perSubmit = profiles.map(({ kind, submit, file }) => {
+    const { inclusiveShare, selfShare } = summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+    const ms = (submit.cpu.server * 1000 * (submit.wallMs / 1000)) / submit.submits;
+    const scale = (shares: Map<string, number>) => new Map([...shares].map(([name, share]) => [name, share * ms]));
+    return { kind, file, ms, categories: scale(inclusiveShare), functions: scale(selfShare) };
+  });
+  const extra = (pick: (run: (typeof perSubmit)[number]) => Map<string, number>) => {
+    const mean = (runs: typeof perSubmit, name: string) =>
+      runs.reduce((sum, run) => sum + (pick(run).get(name) ?? 0), 0) / Math.max(1, runs.length);
+    const withRuns = perSubmit.filter((run) => run.kind === 'with');
+    const withoutRuns = perSubmit.filter((run) => run.kind === 'without');
+    const names = new Set(perSubmit.flatMap((run) => [...pick(run).keys()]));
+    return [...names]
+      .map((name) => ({ name, with: mean(withRuns, name), without: mean(withoutRuns, name) }))
+      .sort((a, b) => b.with - b.without - (a.with - a.without))
+      .slice(0, 25);
+  };
+  console.log('\nCPU profiles of the API (BENCH_WEBHOOK_PROFILE=1; the profiler slows every run):\n');
+  for (const run of perSubmit)
+    console.log(`- ${run.kind}: ${run.ms.toFixed(2)} ms of server CPU per submit (${run.file})`);
+  for (const [title, pick] of [
+    ['package or app folder, inclusive', (run: (typeof perSubmit)[number]) => run.categories],
+    ['function, self', (run: (typeof perSubmit)[number]) => run.functions],
+  ] as const) {
+    console.log(`\nWhat the runs with the endpoint spent beyond those without, by ${title}, ms per submit:\n`);
+    console.log('| where | with | without | difference |\n| --- | ---: | ---: | ---: |');
+    for (const row of extra(pick)) {
+      console.log(
+        `| ${row.name} | ${row.with.toFixed(3)} | ${row.without.toFixed(3)} | ${(row.with - row.without).toFixed(3)} |`,
+      );
+    }
+  }
 }
 
 async function api<T>(url: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
@@ -199,6 +255,7 @@ export async function measureWebhooks(options: {
 
     let endpoint: { id: string; enabled: boolean } | undefined;
     const runs: WebhookRun[] = [];
+    const profiles: ProfiledRun[] = [];
     const completed: CompletedFlow[] = [];
     for (const [index, kind] of settings.webhookOrder.entries()) {
       if (kind === 'with' && !endpoint) {
@@ -219,8 +276,10 @@ export async function measureWebhooks(options: {
         `  api, webhooks run ${index + 1} (${kind} endpoint): submit, ${settings.warmup} s warm-up + ${settings.duration} s`,
       );
       let stopBacklog: () => Promise<number[]> = () => Promise.resolve([]);
-      const load = (timing: LoadTiming) =>
-        runSubmitLoad({
+      const child = server;
+      const profileFile = join(settings.root, 'bench', 'results', `webhooks-run-${index + 1}-${kind}.cpuprofile`);
+      const load = async (timing: LoadTiming) => {
+        const run = await runSubmitLoad({
           url,
           connections: settings.connections,
           timing: {
@@ -228,6 +287,8 @@ export async function measureWebhooks(options: {
             onWindowStart: async () => {
               if (kind === 'with' && endpoint) stopBacklog = sampleBacklog(db, endpoint.id);
               await timing.onWindowStart?.();
+              if (settings.webhookProfile)
+                await commandServer(child, { type: 'profile', action: 'start' }, 'profiling');
             },
           },
           fixture,
@@ -235,7 +296,14 @@ export async function measureWebhooks(options: {
           ledger,
           completed,
         });
+        if (settings.webhookProfile) {
+          mkdirSync(dirname(profileFile), { recursive: true });
+          await commandServer(child, { type: 'profile', action: 'stop', file: profileFile }, 'profiled');
+        }
+        return run;
+      };
       const submit = await measured(server, settings, 'api', load, [receiver.pid!]);
+      if (settings.webhookProfile) profiles.push({ kind, submit, file: profileFile });
       const backlog = await stopBacklog();
 
       let deliveries: DeliveryFigures | undefined;
@@ -323,6 +391,7 @@ export async function measureWebhooks(options: {
       } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE seq > $1::bigint`, [seqBefore]);
       runs.push({ kind, submit, events: written.n, deliveries });
     }
+    if (settings.webhookProfile) printProfiles(profiles);
     if (learners.rounds > 3)
       console.log(`  WARNING: learners made up to ${learners.rounds} attempts; raise BENCH_LEARNERS`);
     const invariant = await checkInvariant(db, ledger, fixture);
