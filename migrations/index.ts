@@ -12,6 +12,7 @@ import { EventsOutbox1796614746169 } from './1796614746169-EventsOutbox';
 import { UserErasure1796618305862 } from './1796618305862-UserErasure';
 import { ProgressUpdates1796630234969 } from './1796630234969-ProgressUpdates';
 import { XapiDestination1796634703787 } from './1796634703787-XapiDestination';
+import { DeliveryRules1796642592088 } from './1796642592088-DeliveryRules';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -27,4 +28,5 @@ export const migrations: Function[] = [
   UserErasure1796618305862,
   ProgressUpdates1796630234969,
   XapiDestination1796634703787,
+  DeliveryRules1796642592088,
 ];

@@ -265,6 +265,11 @@ export async function startBaseline(): Promise<RunningServer> {
         scoreScaled: null,
         passed: null,
         pendingCount: 0,
+        // The baseline has no availability windows or accommodations (issue 15): the quiz's rule as written.
+        dueAt: null,
+        late: false,
+        lateDeduction: 0,
+        rule: null,
         createdAt: now,
         updatedAt: now,
       };
@@ -377,7 +382,7 @@ export async function startBaseline(): Promise<RunningServer> {
         attemptsAllowed: settings.attemptsAllowed,
       });
     }
-    return { items: found.attempts.map(toAttemptSummary), grades };
+    return { items: found.attempts.map((attempt) => toAttemptSummary(attempt, 'learner')), grades };
   }
 
   async function progress(caller: Caller, userRef: string, moduleRef: string) {

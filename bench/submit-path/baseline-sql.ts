@@ -183,6 +183,10 @@ export async function loadAttemptContext(
     scoreScaled: row.score_scaled,
     passed: row.passed,
     pendingCount: row.pending_count,
+    dueAt: row.due_at,
+    late: row.late,
+    lateDeduction: row.late_deduction,
+    rule: row.rule,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -29,3 +29,25 @@ export class AttemptInProgress extends DomainError {
   readonly status = 409;
   readonly title = 'Attempt In Progress';
 }
+
+/** A start before the learner's opening (the quiz's, their cohort's, or none). */
+export class QuizNotOpen extends DomainError {
+  readonly code = 'quiz-not-open';
+  readonly status = 409;
+  readonly title = 'Quiz Not Open Yet';
+
+  constructor(opensAt: Date) {
+    super(`The quiz opens at ${opensAt.toISOString()}`, { opensAt: opensAt.toISOString() });
+  }
+}
+
+/** Nothing is accepted from the learner's closing on. */
+export class QuizClosed extends DomainError {
+  readonly code = 'quiz-closed';
+  readonly status = 409;
+  readonly title = 'Quiz Closed';
+
+  constructor(closesAt: Date) {
+    super(`The quiz closed at ${closesAt.toISOString()}`, { closesAt: closesAt.toISOString() });
+  }
+}

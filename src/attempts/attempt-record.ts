@@ -29,6 +29,8 @@ export function scoreStoredAttempt(
   passMark: number,
   /** Pinned version id → the version whose definition is used, when not the pinned one. */
   scoredVersions: ReadonlyMap<string, string> = new Map(),
+  /** Off the scaled score for lateness (Attempt.lateDeduction). */
+  lateDeduction = 0,
 ): { total: AttemptScore; questions: ScoredQuestion[] } {
   const items = questionOrder.map((versionId) => {
     const question = definitions.get(versionId);
@@ -36,7 +38,7 @@ export function scoreStoredAttempt(
     const stored = responses.get(versionId);
     return { question, response: stored?.response ?? undefined, override: stored?.manualScore ?? null };
   });
-  const total = scoreAttempt(items, passMark);
+  const total = scoreAttempt(items, passMark, lateDeduction);
   const questions = total.questions.map((score, index) => ({
     ...score,
     questionVersionId: questionOrder[index],

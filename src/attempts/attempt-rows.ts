@@ -5,6 +5,8 @@ import { AttemptResponse } from './entities/attempt-response.entity';
 import { isUuid } from '../auth/user-ref';
 import { ResourceNotFound } from '../common/errors/domain-error';
 import type { QuizContext } from './quiz-context';
+import { learnerRule, ruleInputColumns, type RuleInputRow } from './learner-rule';
+import type { DeliveryRule } from './policy/delivery-rule';
 
 /**
  * Rows of the submit path read and written with hand-written SQL, so that
@@ -29,6 +31,10 @@ interface AttemptRow {
   score_scaled: number | null;
   passed: boolean | null;
   pending_count: number;
+  due_at: Date | null;
+  late: boolean;
+  late_deduction: number;
+  rule: Attempt['rule'];
   created_at: Date;
   updated_at: Date;
 }
@@ -89,6 +95,10 @@ function attemptFromRow(row: AttemptRow): Attempt {
     scoreScaled: row.score_scaled,
     passed: row.passed,
     pendingCount: row.pending_count,
+    dueAt: row.due_at,
+    late: row.late,
+    lateDeduction: row.late_deduction,
+    rule: row.rule,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   });
@@ -166,7 +176,8 @@ export async function loadAttemptsOf(
  * What starting an attempt needs, in two statements. The first takes the
  * learner's start lock for the quiz (invariant 1: starts for one learner and
  * quiz are serialised, so attempt numbers stay unique and gapless) while it
- * reads the quiz and the ids of its current question versions. The second,
+ * reads the quiz, the ids of its current question versions and what the
+ * learner's rule for the quiz depends on (cohort schedules, accommodation). The second,
  * a new snapshot taken with the lock held, reads the learner's attempts,
  * locked so that the sweeper, which may be closing the overdue one, is waited
  * for rather than raced.
@@ -175,12 +186,12 @@ export async function lockForStart(
   manager: EntityManager,
   quizId: string,
   userId: string,
-): Promise<{ quiz: QuizContext; versionIds: string[]; previous: Attempt[] }> {
+): Promise<{ quiz: QuizContext; versionIds: string[]; previous: Attempt[]; rule: DeliveryRule }> {
   if (!isUuid(quizId)) throw new ResourceNotFound('No such quiz');
   const [quiz] = await manager.query<
-    { id: string; module_id: string; settings: QuizSettings; version_ids: string[]; locked: string }[]
+    ({ id: string; module_id: string; settings: QuizSettings; version_ids: string[]; locked: string } & RuleInputRow)[]
   >(
-    `SELECT q.id, q.module_id, q.settings,
+    `SELECT q.id, q.module_id, q.settings, ${ruleInputColumns('q', '$2')},
             -- The versions a new attempt shows: each live question's current one, in quiz order.
             ARRAY(SELECT question.current_version_id FROM questions question
                    WHERE question.quiz_id = q.id AND question.retired_at IS NULL
@@ -198,5 +209,6 @@ export async function lockForStart(
     quiz: { quizId: quiz.id, moduleId: quiz.module_id, settings: quiz.settings },
     versionIds: quiz.version_ids,
     previous: previous.map(attemptFromRow),
+    rule: learnerRule(quiz.settings, quiz),
   };
 }

@@ -29,7 +29,7 @@ export async function writeAttemptScores(
     `WITH totals AS (
        UPDATE attempts
           SET state = $3, score_raw = $4, score_max = $5, score_scaled = $6, passed = $7, pending_count = $8,
-              submitted_at = $9, updated_at = now()
+              submitted_at = $9, late = $10, late_deduction = $11, updated_at = now()
         WHERE id = $1),
      scores AS (
        INSERT INTO attempt_responses
@@ -50,6 +50,8 @@ export async function writeAttemptScores(
       attempt.passed,
       attempt.pendingCount,
       attempt.submittedAt,
+      attempt.late,
+      attempt.lateDeduction,
     ],
   );
   return rows.map(responseFromRow);

@@ -1,7 +1,13 @@
 import type { QuizSettings } from '../content/import/answer-key';
 import { type LearnerQuestion, toLearnerQuestion } from '../content/learner-view';
 import type { QuestionDefinition } from '../content/question.types';
-import type { AttemptResponseDto, AttemptScoreDto, AttemptSummaryDto, QuestionResultDto } from './dto/attempt.dto';
+import type {
+  AttemptDeliveryDto,
+  AttemptResponseDto,
+  AttemptScoreDto,
+  AttemptSummaryDto,
+  QuestionResultDto,
+} from './dto/attempt.dto';
 import type { Attempt } from './entities/attempt.entity';
 import type { AttemptResponse } from './entities/attempt-response.entity';
 import { redactQuestionResult, reviewVisibility } from './policy/review-policy';
@@ -37,7 +43,31 @@ export function toAttemptScore(attempt: Attempt): AttemptScoreDto | null {
   };
 }
 
-export function toAttemptSummary(attempt: Attempt): AttemptSummaryDto {
+/** The attempts the learner was allowed when this attempt started (their rule), or the quiz's for older attempts. */
+export function attemptsAllowedOf(attempt: Attempt, settings: QuizSettings): number | 'unlimited' {
+  return attempt.rule?.attemptsAllowed ?? settings.attemptsAllowed;
+}
+
+/** When it was due, whether it was late and what that cost; for staff, also where the rule came from. */
+function deliveryOf(attempt: Attempt, audience: 'learner' | 'staff'): AttemptDeliveryDto {
+  return {
+    dueAt: attempt.dueAt?.toISOString() ?? null,
+    late: attempt.late,
+    lateDeduction: attempt.lateDeduction,
+    // A learner sees the effect (dates, attempts, deductions), never that or why an accommodation exists.
+    ...(audience === 'staff' && attempt.rule
+      ? {
+          rule: {
+            window: attempt.rule.window,
+            accommodated: attempt.rule.accommodated,
+            extendedMinutes: attempt.rule.extendedMinutes,
+          },
+        }
+      : {}),
+  };
+}
+
+export function toAttemptSummary(attempt: Attempt, audience: 'learner' | 'staff'): AttemptSummaryDto {
   return {
     id: attempt.id,
     quizId: attempt.quizId,
@@ -46,6 +76,7 @@ export function toAttemptSummary(attempt: Attempt): AttemptSummaryDto {
     startedAt: attempt.startedAt.toISOString(),
     submittedAt: attempt.submittedAt?.toISOString() ?? null,
     score: toAttemptScore(attempt),
+    ...deliveryOf(attempt, audience),
   };
 }
 
@@ -64,7 +95,7 @@ export function toAttemptView(input: AttemptViewInput): AttemptResponseDto {
           review: settings.review,
           attemptState: attempt.state,
           attemptsUsed: input.attemptsUsed,
-          attemptsAllowed: settings.attemptsAllowed,
+          attemptsAllowed: attemptsAllowedOf(attempt, settings),
           hasAttemptInProgress: input.hasAttemptInProgress,
         });
   const finished = attempt.state !== 'in_progress';
@@ -107,7 +138,8 @@ export function toAttemptView(input: AttemptViewInput): AttemptResponseDto {
     score: visibility.score ? toAttemptScore(attempt) : null,
     results,
     attemptsUsed: input.attemptsUsed,
-    attemptsAllowed: settings.attemptsAllowed,
+    attemptsAllowed: attemptsAllowedOf(attempt, settings),
+    ...deliveryOf(attempt, input.audience),
   };
 }
 

@@ -32,7 +32,11 @@ export class AttemptsController {
   @Post('quizzes/:quizId/attempts')
   @Authenticated({ scopes: ['attempts:write'] })
   // Above @Idempotent(): of two responses for one status, swagger keeps the content of the decorator applied last.
-  @ApiProblem(409, 'No attempts left, or too soon after the last one', AttemptRefusedProblemDto)
+  @ApiProblem(
+    409,
+    'No attempts left, too soon after the last one, not open yet or closed (for this learner)',
+    AttemptRefusedProblemDto,
+  )
   @Idempotent()
   @ApiOperation({
     summary: 'Start an attempt, or resume the one in progress',

@@ -5,13 +5,23 @@ import { IdempotencyInterceptor } from '../common/idempotency/idempotency.interc
 import { AttemptSweeper } from './attempt-sweeper';
 import { AttemptsController } from './attempts.controller';
 import { AttemptsService } from './attempts.service';
+import { DeliveryRulesController } from './delivery-rules.controller';
+import { DeliveryRulesService } from './delivery-rules.service';
+import { CohortsModule } from '../cohorts/cohorts.module';
 import { GradingService } from './grading.service';
 import { QuestionVersions } from './question-versions';
 
 @Module({
-  imports: [AuthModule, ProgressModule],
-  controllers: [AttemptsController],
-  providers: [AttemptsService, GradingService, AttemptSweeper, IdempotencyInterceptor, QuestionVersions],
+  imports: [AuthModule, ProgressModule, CohortsModule],
+  controllers: [AttemptsController, DeliveryRulesController],
+  providers: [
+    AttemptsService,
+    GradingService,
+    AttemptSweeper,
+    IdempotencyInterceptor,
+    QuestionVersions,
+    DeliveryRulesService,
+  ],
   exports: [AttemptsService],
 })
 export class AttemptsModule {}

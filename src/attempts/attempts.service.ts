@@ -14,10 +14,10 @@ import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-erro
 import type { QuizSettings } from '../content/import/answer-key';
 import type { QuestionDefinition } from '../content/question.types';
 import { User } from '../users/user.entity';
-import { AttemptClosed, AttemptLimitReached, AttemptTooSoon } from './attempt-errors';
+import { AttemptClosed, AttemptLimitReached, AttemptTooSoon, QuizClosed, QuizNotOpen } from './attempt-errors';
 import { responseProblems, scoreStoredAttempt } from './attempt-record';
 import { writeAttemptScores } from './attempt-scores.repository';
-import { toAttemptSummary, toAttemptView } from './attempt-view';
+import { attemptsAllowedOf, toAttemptSummary, toAttemptView } from './attempt-view';
 import type {
   AttemptListDto,
   AttemptResponseDto,
@@ -37,6 +37,7 @@ import {
   type ResponseRow,
 } from './attempt-rows';
 import { countedGrade } from './policy/counted-grade';
+import { attemptDeadline, lateDeduction, windowState } from './policy/delivery-rule';
 import { presentationOrder } from './policy/shuffle';
 import { choiceIdsOf, type QuizContext } from './quiz-context';
 import { QuestionVersions } from './question-versions';
@@ -89,7 +90,7 @@ export class AttemptsService {
   }
 
   private async startIn(manager: EntityManager, caller: Caller, quizId: string, userId: string): Promise<StartResult> {
-    const { quiz, versionIds, previous } = await lockForStart(manager, quizId, userId);
+    const { quiz, versionIds, previous, rule } = await lockForStart(manager, quizId, userId);
     const now = this.clock.now();
     const open = previous.find((attempt) => attempt.state === 'in_progress');
     if (open && !(open.closesAt && open.closesAt < now)) {
@@ -97,7 +98,12 @@ export class AttemptsService {
     }
     if (open) await this.finish(manager, caller, open, quiz, open.deadlineAt ?? now);
 
-    const { attemptsAllowed, minimumWaitMinutes, timeLimitMinutes, gracePeriodSeconds } = quiz.settings;
+    // The learner's rule: the quiz's window and limits, their cohorts' schedules, their accommodation.
+    const window = windowState(rule, now);
+    if (window === 'not_open') throw new QuizNotOpen(rule.opensAt!);
+    if (window === 'closed') throw new QuizClosed(rule.closesAt!);
+    const { minimumWaitMinutes, gracePeriodSeconds } = quiz.settings;
+    const { attemptsAllowed } = rule;
     if (attemptsAllowed !== 'unlimited' && previous.length >= attemptsAllowed) {
       throw new AttemptLimitReached(`All ${attemptsAllowed} attempts allowed on this quiz are used`);
     }
@@ -117,7 +123,8 @@ export class AttemptsService {
       shuffleQuestions: quiz.settings.shuffleQuestions,
       shuffleChoices: quiz.settings.shuffleChoices,
     });
-    const deadlineAt = timeLimitMinutes ? new Date(now.getTime() + timeLimitMinutes * 60_000) : null;
+    // The time limit (as the rule stretches it), never past the closing.
+    const deadlineAt = attemptDeadline(rule, now);
     const attempt = manager.create(Attempt, {
       id,
       quizId: quiz.quizId,
@@ -135,6 +142,15 @@ export class AttemptsService {
       scoreScaled: null,
       passed: null,
       pendingCount: 0,
+      dueAt: rule.dueAt,
+      late: false,
+      lateDeduction: 0,
+      rule: {
+        window: rule.sources.window,
+        accommodated: rule.sources.accommodated,
+        attemptsAllowed: rule.attemptsAllowed,
+        extendedMinutes: 0,
+      },
     });
     await manager.insert(Attempt, attempt);
     await this.events.emit(manager, attemptEvent('attempt.started', attempt, quiz.moduleId));
@@ -231,7 +247,11 @@ export class AttemptsService {
     const userId = resolveUserRef(caller.principal, userRef);
     await this.assertAccess(caller.principal, userId, 'progress:read');
     const { attempts, settings } = await loadAttemptsOf(this.dataSource.manager, userId, quizId);
-    return { items: attempts.map(toAttemptSummary), grades: countedGrades(attempts, settings) };
+    const audience = audienceOf(caller.principal, userId);
+    return {
+      items: attempts.map((attempt) => toAttemptSummary(attempt, audience)),
+      grades: countedGrades(attempts, settings),
+    };
   }
 
   /**
@@ -248,11 +268,16 @@ export class AttemptsService {
   ): Promise<{ definitions: Map<string, QuestionDefinition>; responses: AttemptResponse[] }> {
     const definitions = await this.versions.definitions(manager, attempt.questionOrder);
     const stored = await loadResponses(manager, attempt.id);
+    // Late: finished after the due date that applied when it started; the quiz's late policy says what it costs.
+    attempt.late = attempt.dueAt !== null && finishedAt > attempt.dueAt;
+    attempt.lateDeduction = lateDeduction(attempt.dueAt, finishedAt, quiz.settings.latePolicy ?? null);
     const { total, questions } = scoreStoredAttempt(
       attempt.questionOrder,
       definitions,
       new Map(stored.map((response) => [response.questionVersionId, response])),
       quiz.settings.passMark,
+      undefined,
+      attempt.lateDeduction,
     );
     attempt.submittedAt = finishedAt;
     const responses = await writeAttemptScores(manager, attempt, total, questions);
@@ -295,13 +320,6 @@ export class AttemptsService {
 
   /** An attempt as the caller may see it, from what is already known: no queries. */
   private present(caller: Caller, attempt: Attempt, quiz: QuizContext, known: KnownState): AttemptResponseDto {
-    const principal = caller.principal;
-    // A machine client may render the quiz to the learner, so it sees what the learner may see,
-    // unless it authors content. The learner sees their own attempt through the review policy.
-    const asLearner =
-      principal.kind === 'client'
-        ? !hasScope(principal, 'content:write')
-        : principal.id === attempt.userId && !isAdmin(principal);
     return toAttemptView({
       attempt,
       settings: quiz.settings,
@@ -310,7 +328,7 @@ export class AttemptsService {
       responses: known.responses,
       attemptsUsed: known.attemptsUsed,
       hasAttemptInProgress: known.hasAttemptInProgress,
-      audience: asLearner ? 'learner' : 'staff',
+      audience: audienceOf(caller.principal, attempt.userId),
     });
   }
 
@@ -372,6 +390,19 @@ function inProgressSiblings(attempt: Attempt): { attemptsUsed: number; hasAttemp
   return { attemptsUsed: attempt.number, hasAttemptInProgress: true };
 }
 
+/**
+ * Whom a view of a learner's attempts is for. A machine client may render the quiz to the
+ * learner, so it sees what the learner may see, unless it authors content. The learner sees
+ * their own attempts through the review policy (and never the rule behind their dates).
+ */
+function audienceOf(principal: Principal, learnerId: string): 'learner' | 'staff' {
+  const asLearner =
+    principal.kind === 'client'
+      ? !hasScope(principal, 'content:write')
+      : principal.id === learnerId && !isAdmin(principal);
+  return asLearner ? 'learner' : 'staff';
+}
+
 /** The grade that counts per quiz, by each quiz's rule, from the learner's attempts of it. */
 function countedGrades(attempts: Attempt[], settings: ReadonlyMap<string, QuizSettings>): CountedGradeDto[] {
   return [...settings].map(([quizId, quiz]) => {
@@ -395,7 +426,8 @@ function countedGrades(attempts: Attempt[], settings: ReadonlyMap<string, QuizSe
       attemptNumber: counted.attemptNumber,
       passed: counted.passed,
       attemptsUsed: ofQuiz.length,
-      attemptsAllowed: quiz.attemptsAllowed,
+      // The latest attempt's rule: the quiz's, plus any extra attempts the learner had when it started.
+      attemptsAllowed: ofQuiz.length > 0 ? attemptsAllowedOf(ofQuiz[ofQuiz.length - 1], quiz) : quiz.attemptsAllowed,
     };
   });
 }

@@ -234,7 +234,14 @@ export class GradingService {
     responses: ReadonlyMap<string, AttemptResponse>,
     passMark: number,
   ) {
-    return scoreStoredAttempt(attempt.questionOrder, key.definitions, responses, passMark, key.versions);
+    return scoreStoredAttempt(
+      attempt.questionOrder,
+      key.definitions,
+      responses,
+      passMark,
+      key.versions,
+      attempt.lateDeduction,
+    );
   }
 
   /** For each pinned version id, its question's current version (id and definition). */

@@ -8,5 +8,6 @@ import { CohortsService } from './cohorts.service';
   imports: [AuthModule],
   controllers: [CohortsController],
   providers: [CohortsService, CohortReportsService],
+  exports: [CohortsService],
 })
 export class CohortsModule {}

@@ -1,5 +1,7 @@
 import { Attempt } from '../attempts/entities/attempt.entity';
 import { AttemptResponse } from '../attempts/entities/attempt-response.entity';
+import { Accommodation } from '../attempts/entities/accommodation.entity';
+import { QuizSchedule } from '../attempts/entities/quiz-schedule.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { LoginFailure } from '../auth/login-failure.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
@@ -46,6 +48,8 @@ export const entities: Function[] = [
   QuestionVersion,
   Attempt,
   AttemptResponse,
+  QuizSchedule,
+  Accommodation,
   IdempotencyKey,
   StepMark,
   ChecklistMark,

@@ -89,6 +89,12 @@ export class PersonalDataService {
                   last_activity_at AS "lastActivityAt"
              FROM module_progress WHERE user_id = $1 ORDER BY module_id`,
         ),
+        accommodations: await rows(
+          `SELECT quiz_id AS "quizId", extra_attempts AS "extraAttempts", time_multiplier AS "timeMultiplier",
+                  extra_minutes AS "extraMinutes", due_at AS "dueAt", closes_at AS "closesAt", reason,
+                  updated_at AS "updatedAt"
+             FROM accommodations WHERE user_id = $1 ORDER BY quiz_id`,
+        ),
         sessions: await rows(
           `SELECT family_id AS "familyId", created_at AS "createdAt", expires_at AS "expiresAt",
                   used_at AS "usedAt", revoked_at AS "revokedAt"
@@ -181,6 +187,13 @@ export class PersonalDataService {
       sessions: await affected('DELETE FROM refresh_tokens WHERE user_id = $1', [userId]),
       signInCounts: await affected('DELETE FROM login_failures WHERE key = $1', [`account:${email.toLowerCase()}`]),
       idempotencyKeys: await affected('DELETE FROM idempotency_keys WHERE owner = $1', [`user:${userId}`]),
+      // An accommodation's reason may name a disability: the terms go, and so do the reasons in the audit trail.
+      accommodations: await affected('DELETE FROM accommodations WHERE user_id = $1', [userId]),
+      accommodationReasonsScrubbed: await affected(
+        `UPDATE audit_events SET reason = NULL
+          WHERE action = 'accommodation.set' AND target_type = 'user' AND target_id = $1::text AND reason IS NOT NULL`,
+        [userId],
+      ),
       // Essays keep their grades and lose their words. Short answers stay: a regrade scores them again
       // from their text, so emptying them would change scores.
       answersEmptied: await affected(

@@ -65,6 +65,8 @@ export interface SmallKeyOptions {
   when?: 'immediately' | 'after_last_attempt';
   correct?: 'a' | 'b';
   minimumWaitMinutes?: number;
+  /** More lines of the `quiz:` mapping, indented as they are (e.g. `  dueAt: 2030-01-08T17:00:00Z`). */
+  quizLines?: string[];
 }
 
 /** An answer key for smallModule(): kc-1 single choice, kc-2 true/false; kc-3 stays an essay. */
@@ -78,6 +80,7 @@ export function smallAnswerKey(options: SmallKeyOptions = {}) {
     ...(options.timeLimitMinutes ? [`  timeLimitMinutes: ${options.timeLimitMinutes}`] : []),
     `  gracePeriodSeconds: ${options.gracePeriodSeconds ?? 30}`,
     `  minimumWaitMinutes: ${options.minimumWaitMinutes ?? 0}`,
+    ...(options.quizLines ?? []),
     '  review:',
     `    show: ${options.show ?? 'answers'}`,
     `    when: ${options.when ?? 'after_last_attempt'}`,

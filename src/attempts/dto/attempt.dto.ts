@@ -30,6 +30,12 @@ export class AttemptRefusedProblemDto extends ProblemDetails {
     description: 'Too soon: seconds until another attempt may start (the Retry-After header too)',
   })
   retryAfter?: number;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Not open yet: when it opens for this learner' })
+  opensAt?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Closed: when it closed for this learner' })
+  closesAt?: string;
 }
 
 export class StartAttemptDto {
@@ -171,7 +177,44 @@ export class QuestionResultDto {
   explanation?: string;
 }
 
-export class AttemptResponseDto {
+export class RuleWindowSourceDto {
+  @ApiProperty({ enum: ['quiz', 'cohort'], description: 'The quiz’s own dates, or a cohort’s schedule' })
+  from: 'quiz' | 'cohort';
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The cohort whose schedule gave the dates' })
+  cohortId?: string;
+}
+
+export class AttemptRuleDto {
+  @ApiProperty({ type: RuleWindowSourceDto })
+  window: RuleWindowSourceDto;
+
+  @ApiProperty({ description: 'A standing accommodation of the learner applied (its terms are on the learner)' })
+  accommodated: boolean;
+
+  @ApiProperty({ description: 'Minutes this attempt was extended by after it started' })
+  extendedMinutes: number;
+}
+
+/** When an attempt was due and what lateness cost; the rule behind it for staff only. */
+export class AttemptDeliveryDto {
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'The learner’s due date' })
+  dueAt: string | null;
+
+  @ApiProperty({ description: 'Finished after the due date' })
+  late: boolean;
+
+  @ApiProperty({ description: 'Taken off the scaled score for lateness, 0–1 (the quiz’s late policy)' })
+  lateDeduction: number;
+
+  @ApiPropertyOptional({
+    type: AttemptRuleDto,
+    description: 'Which rule applied (staff and clients only; a learner sees only its effect)',
+  })
+  rule?: AttemptRuleDto;
+}
+
+export class AttemptResponseDto extends AttemptDeliveryDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
@@ -227,6 +270,10 @@ export class AttemptSummaryDto extends PickType(AttemptResponseDto, [
   'startedAt',
   'submittedAt',
   'score',
+  'dueAt',
+  'late',
+  'lateDeduction',
+  'rule',
 ] as const) {}
 
 export class CountedGradeDto {

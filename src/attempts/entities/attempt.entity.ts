@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Quiz } from '../../content/entities/quiz.entity';
 import { User } from '../../users/user.entity';
+import type { RuleSources } from '../policy/delivery-rule';
 
 /**
  * `in_progress` → `graded` when every question scores automatically, or →
@@ -10,6 +11,16 @@ import { User } from '../../users/user.entity';
  */
 export const ATTEMPT_STATES = ['in_progress', 'submitted', 'pending_grading', 'graded', 'abandoned'] as const;
 export type AttemptState = (typeof ATTEMPT_STATES)[number];
+
+/** What an attempt records of the rule that applied when it started (see policy/delivery-rule.ts). */
+export interface AttemptRule {
+  window: RuleSources['window'];
+  accommodated: boolean;
+  /** The attempts the learner's rule allowed when it started (the quiz's, plus an accommodation's). */
+  attemptsAllowed: number | 'unlimited';
+  /** Minutes added to this attempt after it started (POST /v1/attempts/{id}/extend). */
+  extendedMinutes: number;
+}
 
 @Entity('attempts')
 @Index('attempts_user_id_quiz_id_number_key', ['userId', 'quizId', 'number'], { unique: true })
@@ -71,6 +82,22 @@ export class Attempt {
 
   @Column({ type: 'boolean', nullable: true })
   passed: boolean | null;
+
+  /** The due date that applied when the attempt started (the learner's rule); null when none. */
+  @Column({ type: 'timestamptz', nullable: true })
+  dueAt: Date | null;
+
+  /** Finished after `dueAt`. */
+  @Column({ type: 'boolean', default: false })
+  late: boolean;
+
+  /** Taken off the scaled score for lateness, by the quiz's late policy, 0–1. */
+  @Column({ type: 'double precision', default: 0 })
+  lateDeduction: number;
+
+  /** Where the rule came from (quiz or a cohort's schedule; accommodated or not) and extensions given. */
+  @Column({ type: 'jsonb', nullable: true })
+  rule: AttemptRule | null;
 
   /** Questions still waiting for a person to grade them. */
   @Column({ type: 'integer', default: 0 })

@@ -113,3 +113,19 @@ describe('scoreAttempt', () => {
     expect(scoreAttempt([], 0).passed).toBe(true);
   });
 });
+
+describe('scoreAttempt with a late deduction', () => {
+  const item = (correct: boolean) => ({ question: trueFalse(1), response: correct ? right : wrong });
+
+  it('takes the deduction off the scaled score, keeps the raw points, and decides the pass on what is left', () => {
+    const items = [item(true), item(true), item(true), item(true), item(false)];
+    expect(scoreAttempt(items, 0.7)).toMatchObject({ raw: 4, max: 5, passed: true });
+    const late = scoreAttempt(items, 0.7, 0.2);
+    expect(late).toMatchObject({ raw: 4, max: 5, passed: false });
+    expect(late.scaled).toBeCloseTo(0.6, 10);
+  });
+
+  it('never goes below zero', () => {
+    expect(scoreAttempt([item(false), item(true)], 0.5, 0.9).scaled).toBe(0);
+  });
+});

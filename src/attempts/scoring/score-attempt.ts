@@ -17,12 +17,15 @@ function scoreItem({ question, response, override }: ScoringItem): QuestionScore
   return override === undefined || override === null ? automatic : applyOverride(automatic, override);
 }
 
-/** Totals an attempt; pending questions add to max but not to raw, and hold back the pass decision. */
-export function scoreAttempt(items: readonly ScoringItem[], passMark: number): AttemptScore {
+/**
+ * Totals an attempt; pending questions add to max but not to raw, and hold back the pass decision.
+ * `lateDeduction` (0–1, the quiz's late policy) comes off the scaled score, not the raw points.
+ */
+export function scoreAttempt(items: readonly ScoringItem[], passMark: number, lateDeduction = 0): AttemptScore {
   const questions = items.map(scoreItem);
   const raw = roundScore(questions.reduce((sum, question) => sum + (question.score ?? 0), 0));
   const max = roundScore(questions.reduce((sum, question) => sum + question.maxScore, 0));
-  const scaled = max > 0 ? clamp(raw / max, 0, 1) : 0;
+  const scaled = max > 0 ? clamp(raw / max - lateDeduction, 0, 1) : 0;
   const pending = questions.filter((question) => question.correctness === 'pending').length;
   const passed = pending > 0 ? null : scaled + PASS_MARK_EPSILON >= passMark;
   return { raw, max, scaled, passed, pending, questions };

@@ -180,6 +180,67 @@ describe('parseAnswerKey defaults', () => {
     expect(key?.quiz.review).toEqual({ show: 'answers', when: 'immediately' });
   });
 
+  it('reads an availability window in UTC, whatever offset it was written with, and a late policy', () => {
+    const text = [
+      'format: 1',
+      'quiz:',
+      '  opensAt: 2030-01-01T10:00:00+01:00',
+      '  dueAt: "2030-01-08T17:00:00Z"',
+      '  closesAt: 2030-01-15T12:00:00-05:00',
+      '  latePolicy: { deductionPerDay: 0.1, maximumDeduction: 0.5 }',
+      'questions: []',
+      '',
+    ].join('\n');
+    const { key, problems } = parseAnswerKey(text, 'yaml');
+    expect(problems).toEqual([]);
+    expect(key?.quiz).toMatchObject({
+      opensAt: '2030-01-01T09:00:00.000Z',
+      dueAt: '2030-01-08T17:00:00.000Z',
+      closesAt: '2030-01-15T17:00:00.000Z',
+      latePolicy: { deductionPerDay: 0.1, maximumDeduction: 0.5 },
+    });
+  });
+
+  it.each([
+    ['a time without an offset', '  dueAt: 2030-01-08T17:00:00', 'quiz.dueAt', 'invalid-instant'],
+    ['a date alone', '  opensAt: 2030-01-08', 'quiz.opensAt', 'invalid-instant'],
+    ['no such day', '  closesAt: 2030-02-30T10:00:00Z', 'quiz.closesAt', 'invalid-instant'],
+    [
+      'a due date before the opening',
+      '  opensAt: 2030-01-08T00:00:00Z\n  dueAt: 2030-01-07T00:00:00Z',
+      'quiz.dueAt',
+      'window-out-of-order',
+    ],
+    [
+      'a closing before the due date',
+      '  dueAt: 2030-01-08T00:00:00Z\n  closesAt: 2030-01-07T00:00:00Z',
+      'quiz.closesAt',
+      'window-out-of-order',
+    ],
+    [
+      'a deduction over 100 %',
+      '  dueAt: 2030-01-08T00:00:00Z\n  latePolicy: { deductionPerDay: 1.5, maximumDeduction: 1 }',
+      'quiz.latePolicy.deductionPerDay',
+      'out-of-range',
+    ],
+    [
+      'a late policy without its cap',
+      '  dueAt: 2030-01-08T00:00:00Z\n  latePolicy: { deductionPerDay: 0.1 }',
+      'quiz.latePolicy.maximumDeduction',
+      'missing-field',
+    ],
+  ])('refuses %s', (_what, lines, path, code) => {
+    const { key, problems } = parseAnswerKey(`format: 1\nquiz:\n${lines}\nquestions: []\n`, 'yaml');
+    expect(key).toBeUndefined();
+    expect(errorsOf(problems)).toEqual([expect.objectContaining({ path, code })]);
+  });
+
+  it('warns that a late policy without a due date never applies', () => {
+    const text = 'format: 1\nquiz:\n  latePolicy: { deductionPerDay: 0.1, maximumDeduction: 0.3 }\nquestions: []\n';
+    const { problems } = parseAnswerKey(text, 'yaml');
+    expect(problems).toEqual([expect.objectContaining({ severity: 'warning', code: 'late-policy-unused' })]);
+  });
+
   it('gives questions 1 point and numeric answers zero tolerance by default, and trims text', () => {
     const { key, problems } = parseAnswerKey(
       keyWithQuestion(`

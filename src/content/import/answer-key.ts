@@ -6,6 +6,7 @@
  * Reading never throws: every problem in the file is reported at once, with the path
  * of the field at fault and, when known, its line.
  */
+import { isDateTime } from '../../common/http/date-time';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { ParsedModule } from '../module.types';
 import {
@@ -57,6 +58,12 @@ export interface QuizSettings {
   shuffleChoices: boolean;
   /** `answers` means the right answers, per-choice feedback and explanations. */
   review: { show: ReviewShow; when: ReviewWhen };
+  /** Instants in UTC (ISO 8601, `…Z`): no start before `opensAt`; late after `dueAt`; nothing from `closesAt`. */
+  opensAt?: string;
+  dueAt?: string;
+  closesAt?: string;
+  /** Taken off the scaled score of a late attempt; none when absent. */
+  latePolicy?: { deductionPerDay: number; maximumDeduction: number };
 }
 
 export interface CompletionRule {
@@ -152,6 +159,10 @@ const QUIZ_FIELDS = [
   'shuffleQuestions',
   'shuffleChoices',
   'review',
+  'opensAt',
+  'dueAt',
+  'closesAt',
+  'latePolicy',
 ];
 const COMPLETION_FIELDS = ['checklist', 'knowledgeCheck', 'requireVerification'];
 const COMMON_QUESTION_FIELDS = [
@@ -594,12 +605,59 @@ function readQuizSettings(top: Fields): QuizSettings {
     shuffleQuestions: quiz.boolean('shuffleQuestions') ?? defaults.shuffleQuestions,
     shuffleChoices: quiz.boolean('shuffleChoices') ?? defaults.shuffleChoices,
     review: readReview(quiz),
+    ...readWindow(quiz),
   };
   if (settings.attemptsAllowed === 'unlimited' && settings.review.when === 'after_last_attempt') {
     const message = 'With unlimited attempts there is no last attempt, so learners would never see the review.';
     quiz.log.warning(['quiz', 'review', 'when'], 'review-never-shown', message);
   }
   return settings;
+}
+
+/** An RFC 3339 date and time with its offset (or Z): one without would mean a different instant per reader. */
+function readInstant(quiz: Fields, name: string): string | undefined {
+  return quiz.read(name, false, (value, path) => {
+    if (!isDateTime(value)) {
+      const message =
+        `Expected a date and time with its offset, such as "2027-03-08T17:00:00Z" or ` +
+        `"2027-03-08T18:00:00+01:00", found ${describe(value)}.`;
+      quiz.log.error(path, 'invalid-instant', message);
+      return undefined;
+    }
+    return new Date(value).toISOString();
+  });
+}
+
+/** opensAt, dueAt, closesAt (in order) and the late policy. */
+function readWindow(quiz: Fields): Pick<QuizSettings, 'opensAt' | 'dueAt' | 'closesAt' | 'latePolicy'> {
+  const window: Pick<QuizSettings, 'opensAt' | 'dueAt' | 'closesAt' | 'latePolicy'> = {};
+  for (const name of ['opensAt', 'dueAt', 'closesAt'] as const) {
+    const instant = readInstant(quiz, name);
+    if (instant !== undefined) window[name] = instant;
+  }
+  const bounds = (['opensAt', 'dueAt', 'closesAt'] as const).filter((name) => window[name] !== undefined);
+  for (let n = 1; n < bounds.length; n++) {
+    const [before, after] = [bounds[n - 1], bounds[n]];
+    // Due at the closing is allowed (no late period); opening at the due date or closing is not.
+    const ordered = before === 'dueAt' ? window[before]! <= window[after]! : window[before]! < window[after]!;
+    if (!ordered) {
+      quiz.log.error(quiz.at(after), 'window-out-of-order', `${after} must come after ${before}.`);
+    }
+  }
+  const late = quiz.mapping('latePolicy', ['deductionPerDay', 'maximumDeduction'], 'the late policy');
+  if (late) {
+    const fraction = { required: true, min: 0, max: 1, hint: 'Write a fraction: 0.1 for 10%.' };
+    const deductionPerDay = late.number('deductionPerDay', { ...fraction, exclusiveMin: true });
+    const maximumDeduction = late.number('maximumDeduction', fraction);
+    if (deductionPerDay !== undefined && maximumDeduction !== undefined) {
+      window.latePolicy = { deductionPerDay, maximumDeduction };
+    }
+    if (window.dueAt === undefined) {
+      const message = 'Without a dueAt no attempt is late, so the late policy never applies.';
+      quiz.log.warning(quiz.at('latePolicy'), 'late-policy-unused', message);
+    }
+  }
+  return window;
 }
 
 function readAttemptsAllowed(quiz: Fields): QuizSettings['attemptsAllowed'] | undefined {

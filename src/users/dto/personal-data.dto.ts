@@ -26,6 +26,8 @@ export class PersonalDataExportDto {
   @rows('Activity steps marked done or not done, with the evidence given') stepMarks: Record<string, unknown>[];
   @rows('Checklist items ticked, with evidence and verification') checklistMarks: Record<string, unknown>[];
   @rows('Progress per module') moduleProgress: Record<string, unknown>[];
+  @rows('Standing accommodations on quizzes (extra time, attempts, dates), with their reasons')
+  accommodations: Record<string, unknown>[];
   @rows('Sign-in sessions (refresh token families): when made, used, revoked; never the tokens')
   sessions: Record<string, unknown>[];
   @rows('Audit events the person made, or that concern them') auditEvents: Record<string, unknown>[];
