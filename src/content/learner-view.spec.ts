@@ -15,6 +15,8 @@ const SECRET_FIELDS = [
   'feedback',
   'rubric',
   'scoring',
+  'wrongFeedback',
+  'anticipated',
 ];
 
 /** One definition per type with every optional field filled, secrets marked so a leak shows. */
@@ -58,6 +60,8 @@ const FULL: Record<QuestionType, QuestionDefinition> = {
     explanation: 'SECRET explanation',
     accepted: ['SECRET accepted'],
     keywordGroups: [['SECRET keyword']],
+    wrongFeedback: 'SECRET wrong',
+    anticipated: [{ answer: 'SECRET anticipated', feedback: 'SECRET anticipated feedback' }],
   },
   numeric: {
     type: 'numeric',
@@ -67,6 +71,8 @@ const FULL: Record<QuestionType, QuestionDefinition> = {
     answer: 424242,
     tolerance: 0.5,
     unit: 'levels',
+    wrongFeedback: 'SECRET wrong',
+    anticipated: [{ answer: 434343, tolerance: 1, feedback: 'SECRET anticipated feedback' }],
   },
   ordering: {
     type: 'ordering',
@@ -122,7 +128,7 @@ describe('toLearnerQuestion', () => {
   it.each(QUESTION_TYPES)('lets no secret of a %s question through', (type) => {
     const view = toLearnerQuestion(FULL[type]);
     expect(keysDeep(view).filter((key) => SECRET_FIELDS.includes(key))).toEqual([]);
-    expect(JSON.stringify(view)).not.toMatch(/SECRET|424242/);
+    expect(JSON.stringify(view)).not.toMatch(/SECRET|424242|434343/);
   });
 
   it.each(QUESTION_TYPES)('keeps the type, prompt and points of a %s question', (type) => {
@@ -146,6 +152,12 @@ describe('toLearnerQuestion', () => {
     expect(ids(matching.prompts)).toEqual(['p1', 'p2']);
     expect(ids(matching.options).sort()).toEqual(['o1', 'o2', 'o3']);
     expect(toLearnerQuestion(FULL.true_false)).toEqual({ type: 'true_false', prompt: 'True?', points: 1 });
+  });
+
+  it.each(QUESTION_TYPES)('shows the hint of a %s question, and only when it has one', (type) => {
+    const hinted = { ...FULL[type], hint: 'Section 2 has it.' };
+    expect(toLearnerQuestion(hinted).hint).toBe('Section 2 has it.');
+    expect(toLearnerQuestion(FULL[type])).not.toHaveProperty('hint');
   });
 
   it('never shows ordering items in their right order, and always shows them all', () => {

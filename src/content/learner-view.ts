@@ -5,12 +5,15 @@ import type { LabelledItem, QuestionDefinition, QuestionType } from './question.
  * What a learner may see of a question before any review: a whitelist per
  * type, so a field added to a definition later stays hidden until it is
  * listed here. Never the key (correct, accepted, keywordGroups, answer,
- * tolerance, correctOrder, pairs), explanations, feedback or rubrics.
+ * tolerance, correctOrder, pairs, anticipated answers), explanations, feedback or rubrics.
+ * A hint is the one thing of the key's meant for the learner while answering.
  */
 export interface LearnerQuestion {
   type: QuestionType;
   prompt: string;
   points: number;
+  /** The author's hint, shown from the start of the attempt. */
+  hint?: string;
   /** single_choice, multiple_choice: ids and texts, no feedback. */
   choices?: LabelledItem[];
   /** ordering: the items, never in their right order. */
@@ -26,7 +29,12 @@ export interface LearnerQuestion {
 }
 
 export function toLearnerQuestion(definition: QuestionDefinition): LearnerQuestion {
-  const common = { type: definition.type, prompt: definition.prompt, points: definition.points };
+  const common = {
+    type: definition.type,
+    prompt: definition.prompt,
+    points: definition.points,
+    ...(definition.hint === undefined ? {} : { hint: definition.hint }),
+  };
   switch (definition.type) {
     case 'single_choice':
     case 'multiple_choice':

@@ -34,6 +34,30 @@ interface QuestionBase {
   points: number;
   /** Why the right answer is right; shown only when the review policy allows. */
   explanation?: string;
+  /** Shown to the learner with the question from the start of an attempt; never part of the key. */
+  hint?: string;
+}
+
+/**
+ * Feedback for answers short of full marks (short text, numeric): the first anticipated
+ * wrong answer the response matches gives its own feedback, else `wrongFeedback` applies.
+ */
+interface WrongAnswerFeedback<A> {
+  wrongFeedback?: string;
+  anticipated?: A[];
+}
+
+/** An anticipated wrong short-text answer, matched after the scorer's normalisation. */
+export interface AnticipatedText {
+  answer: string;
+  feedback: string;
+}
+
+/** An anticipated wrong value: matched when |value − answer| ≤ tolerance (absolute, default 0). */
+export interface AnticipatedValue {
+  answer: number;
+  tolerance: number;
+  feedback: string;
 }
 
 export interface SingleChoiceQuestion extends QuestionBase {
@@ -67,14 +91,14 @@ export interface TrueFalseQuestion extends QuestionBase {
  * Otherwise, with keyword groups: fraction = groups matched / groups, where a
  * group matches when any of its keywords appears as a whole word or phrase.
  */
-export interface ShortTextQuestion extends QuestionBase {
+export interface ShortTextQuestion extends QuestionBase, WrongAnswerFeedback<AnticipatedText> {
   type: 'short_text';
   accepted: string[];
   keywordGroups?: string[][];
 }
 
 /** Full marks when |value − answer| ≤ tolerance (absolute). */
-export interface NumericQuestion extends QuestionBase {
+export interface NumericQuestion extends QuestionBase, WrongAnswerFeedback<AnticipatedValue> {
   type: 'numeric';
   answer: number;
   tolerance: number;

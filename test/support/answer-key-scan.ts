@@ -10,7 +10,9 @@
  * - the answer key of a question definition (`GET …/quiz?include=answers` gives it to staff):
  *   `definition` itself, `correct` (choice ids / true-false), `accepted` and `keywordGroups`
  *   (short text), `answer` and `tolerance` (numeric), `correctOrder` (ordering), `pairs`
- *   (matching), `rubric` (essays), and the citation that justifies the answer (`section`,
+ *   (matching), `rubric` (essays), the wrong-answer feedback of short-text and numeric
+ *   questions (`wrongFeedback`, `anticipated`: a learner sees only the feedback their own
+ *   answer earned, in `results[i].feedback`), and the citation that justifies the answer (`section`,
  *   `subsection`);
  * - the answer key file itself (`answerKey`);
  * - per-item statistics of a cohort's answers (`facility`, `discrimination`, per-choice
@@ -29,6 +31,8 @@ export const ALWAYS_FORBIDDEN_KEYS: readonly string[] = [
   'correctOrder',
   'pairs',
   'rubric',
+  'wrongFeedback',
+  'anticipated',
   'section',
   'subsection',
   'answerKey',

@@ -167,7 +167,12 @@ export class QuestionResultDto {
   @ApiPropertyOptional({ enum: ['correct', 'partial', 'incorrect', 'pending'] })
   correctness?: string;
 
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'Feedback on this answer: of the choices selected, of the true/false value given, or for a wrong ' +
+      'short-text or numeric answer (an anticipated one’s, else the general one). Review policy permitting.',
+  })
   feedback?: string[];
 
   @ApiPropertyOptional({ description: 'The right answer (review policy permitting)' })

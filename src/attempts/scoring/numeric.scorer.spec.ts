@@ -58,3 +58,61 @@ describe('scoreNumeric', () => {
     }
   });
 });
+
+describe('scoreNumeric, wrong-answer feedback', () => {
+  const question: NumericQuestion = {
+    type: 'numeric',
+    prompt: 'How many severity levels does the module give for GuardDuty findings?',
+    points: 1,
+    answer: 3,
+    tolerance: 0,
+    wrongFeedback: 'See "GuardDuty Findings" in section 4.',
+    anticipated: [
+      { answer: 5, tolerance: 0, feedback: 'Five is what Inspector uses (section 6).' },
+      { answer: 100, tolerance: 10, feedback: 'Not a percentage: count the levels.' },
+    ],
+  };
+
+  it.each<[number, string]>([
+    [5, 'Five is what Inspector uses (section 6).'],
+    [90, 'Not a percentage: count the levels.'],
+    [110, 'Not a percentage: count the levels.'],
+    [4, 'See "GuardDuty Findings" in section 4.'],
+    [110.5, 'See "GuardDuty Findings" in section 4.'],
+  ])('gives %d the feedback %j', (v, feedback) => {
+    expect(scoreNumeric(question, value(v))).toEqual({
+      score: 0,
+      maxScore: 1,
+      correctness: 'incorrect',
+      feedback: [feedback],
+    });
+  });
+
+  it('matches an anticipated value with the same floating-point slack as the answer', () => {
+    const decimal: NumericQuestion = { ...question, anticipated: [{ answer: 0.3, tolerance: 0, feedback: 'Units!' }] };
+    expect(scoreNumeric(decimal, value(0.1 + 0.2)).feedback).toEqual(['Units!']);
+  });
+
+  it('lets the first anticipated entry a value is within give the feedback', () => {
+    const overlapping: NumericQuestion = {
+      ...question,
+      anticipated: [
+        { answer: 10, tolerance: 5, feedback: 'first' },
+        { answer: 12, tolerance: 5, feedback: 'second' },
+      ],
+    };
+    expect(scoreNumeric(overlapping, value(14)).feedback).toEqual(['first']);
+    expect(scoreNumeric(overlapping, value(16)).feedback).toEqual(['second']);
+  });
+
+  it('gives a right answer, a blank and a wrong-type response no feedback', () => {
+    expect(scoreNumeric(question, value(3))).toEqual({ score: 1, maxScore: 1, correctness: 'correct', feedback: [] });
+    expect(scoreNumeric(question, undefined).feedback).toEqual([]);
+    expect(scoreNumeric(question, { type: 'short_text', text: '5' }).feedback).toEqual([]);
+  });
+
+  it('gives a wrong answer nothing when the key has no feedback for it', () => {
+    const { wrongFeedback: _general, anticipated: _anticipated, ...bare } = question;
+    expect(scoreNumeric(bare, value(5)).feedback).toEqual([]);
+  });
+});

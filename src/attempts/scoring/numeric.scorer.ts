@@ -7,11 +7,21 @@ function floatSlack(answer: number): number {
   return 1e-9 * Math.max(1, Math.abs(answer));
 }
 
-/** Full marks iff the value is finite and |value − answer| ≤ tolerance (absolute). */
+/** |value − answer| ≤ tolerance, with the float slack; a non-finite value is never within. */
+export function isWithin(value: number, answer: number, tolerance: number): boolean {
+  const allowed = Math.max(0, tolerance) + floatSlack(answer);
+  return Number.isFinite(value) && Math.abs(value - answer) <= allowed;
+}
+
+/**
+ * Full marks iff the value is finite and |value − answer| ≤ tolerance (absolute). A wrong value
+ * gets the feedback of the first anticipated value it is within, else `wrongFeedback`.
+ */
 export function scoreNumeric(question: NumericQuestion, response: ResponseValue | undefined): QuestionScore {
   const answer = responseOfType('numeric', response);
   if (!answer) return unansweredScore(question);
-  const allowed = Math.max(0, question.tolerance) + floatSlack(question.answer);
-  const within = Number.isFinite(answer.value) && Math.abs(answer.value - question.answer) <= allowed;
-  return scoreFromFraction(question, within ? 1 : 0, []);
+  if (isWithin(answer.value, question.answer, question.tolerance)) return scoreFromFraction(question, 1, []);
+  const anticipated = question.anticipated?.find((entry) => isWithin(answer.value, entry.answer, entry.tolerance));
+  const feedback = anticipated?.feedback ?? question.wrongFeedback;
+  return scoreFromFraction(question, 0, feedback === undefined ? [] : [feedback]);
 }

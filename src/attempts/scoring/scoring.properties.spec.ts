@@ -3,6 +3,7 @@ import type {
   Choice,
   LabelledItem,
   MultipleChoiceQuestion,
+  NumericQuestion,
   QuestionDefinition,
   ResponseValue,
   ShortTextQuestion,
@@ -81,16 +82,28 @@ const shortTextArb: fc.Arbitrary<ShortTextQuestion> = fc.record(
     ...base,
     accepted: fc.array(wordyTextArb, { minLength: 1, maxLength: 3 }),
     keywordGroups: keywordGroupsArb,
+    wrongFeedback: textArb,
+    anticipated: fc.array(fc.record({ answer: wordyTextArb, feedback: textArb }), { minLength: 1, maxLength: 3 }),
   },
   { requiredKeys: ['type', 'prompt', 'points', 'accepted'] },
 );
 
-const numericArb = fc.record({
-  type: fc.constant('numeric' as const),
-  ...base,
-  answer: fc.double({ min: -1e6, max: 1e6, noNaN: true }),
-  tolerance: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 100, noNaN: true })),
-});
+const valueArb = fc.double({ min: -1e6, max: 1e6, noNaN: true });
+const toleranceArb = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 100, noNaN: true }));
+const numericArb: fc.Arbitrary<NumericQuestion> = fc.record(
+  {
+    type: fc.constant('numeric' as const),
+    ...base,
+    answer: valueArb,
+    tolerance: toleranceArb,
+    wrongFeedback: textArb,
+    anticipated: fc.array(fc.record({ answer: valueArb, tolerance: toleranceArb, feedback: textArb }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+  },
+  { requiredKeys: ['type', 'prompt', 'points', 'answer', 'tolerance'] },
+);
 
 const orderingArb = uniqueIds(1).chain((ids) =>
   fc.record({
@@ -310,6 +323,46 @@ describe('scoring properties', () => {
     fc.assert(
       fc.property(withPicks, ([question, picks]) => {
         expect(scoreShortText(question, { type: 'short_text', text: picks.join(' ') }).score).toBe(question.points);
+      }),
+    );
+  });
+});
+
+describe('wrong-answer feedback properties', () => {
+  const wrongFeedbackArb = fc
+    .oneof(shortTextArb, numericArb)
+    .chain((question) => fc.tuple(fc.constant(question), responseArb(question)));
+
+  /** An answer of the question's own type with something in it (a short text that normalises to nothing is blank). */
+  const answered = (question: ShortTextQuestion | NumericQuestion, response: ResponseValue | undefined) =>
+    response?.type === question.type && (response.type !== 'short_text' || normaliseAnswerText(response.text) !== '');
+
+  it('gives one feedback, from the key, exactly to an answer short of full marks when the key has some', () => {
+    fc.assert(
+      fc.property(wrongFeedbackArb, ([question, response]) => {
+        const result = scoreQuestion(question, response);
+        const known = [question.wrongFeedback, ...(question.anticipated ?? []).map((entry) => entry.feedback)];
+        const due = answered(question, response) && result.correctness !== 'correct';
+        if (!due) expect(result.feedback).toEqual([]);
+        else if (question.wrongFeedback !== undefined) expect(result.feedback).toHaveLength(1);
+        expect(result.feedback.length).toBeLessThanOrEqual(1);
+        for (const feedback of result.feedback) expect(known).toContain(feedback);
+      }),
+    );
+  });
+
+  it('gives an anticipated answer, when wrong, the feedback of the first entry it matches', () => {
+    const withPick = shortTextArb
+      .filter((question) => (question.anticipated ?? []).length > 0)
+      .chain((question) => fc.tuple(fc.constant(question), fc.constantFrom(...(question.anticipated ?? []))));
+    fc.assert(
+      fc.property(withPick, ([question, picked]) => {
+        const result = scoreShortText(question, { type: 'short_text', text: picked.answer });
+        if (result.correctness === 'correct') return;
+        const first = (question.anticipated ?? []).find(
+          (entry) => normaliseAnswerText(entry.answer) === normaliseAnswerText(picked.answer),
+        );
+        expect(result.feedback).toEqual([first?.feedback]);
       }),
     );
   });

@@ -100,3 +100,73 @@ describe('scoreShortText, keyword groups', () => {
     expect(scoreShortText({ ...question, keywordGroups: [] }, answer('GuardDuty')).score).toBe(0);
   });
 });
+
+describe('scoreShortText, wrong-answer feedback', () => {
+  const question: ShortTextQuestion = {
+    type: 'short_text',
+    prompt: 'Which AWS service do CloudWatch Alarms use to send notifications?',
+    points: 2,
+    accepted: ['SNS', 'Amazon SNS'],
+    keywordGroups: [['sns', 'simple notification service'], ['topic']],
+    wrongFeedback: 'See "CloudWatch Alarms" in section 2.',
+    anticipated: [
+      { answer: 'CloudWatch Events', feedback: 'Events route changes; alarms notify through another service.' },
+      { answer: 'EventBridge', feedback: 'EventBridge routes events; it is not what alarms notify through.' },
+    ],
+  };
+
+  it.each([
+    'CloudWatch Events',
+    '  cloudwatch   EVENTS! ',
+    'ＣｌｏｕｄＷａｔｃｈ　Ｅｖｅｎｔｓ',
+    '"CloudWatch" (Events)',
+  ])('gives the anticipated feedback for %j, matched after normalisation', (text) => {
+    expect(scoreShortText(question, answer(text))).toEqual({
+      score: 0,
+      maxScore: 2,
+      correctness: 'incorrect',
+      feedback: ['Events route changes; alarms notify through another service.'],
+    });
+  });
+
+  it('picks the anticipated answer the response matches, not the first one', () => {
+    expect(scoreShortText(question, answer('eventbridge.')).feedback).toEqual([
+      'EventBridge routes events; it is not what alarms notify through.',
+    ]);
+  });
+
+  it('matches an anticipated answer whole, never as a phrase inside the answer, nor with its hyphens turned into spaces', () => {
+    for (const text of ['CloudWatch Events and Lambda', 'CloudWatch-Events']) {
+      expect(scoreShortText(question, answer(text)).feedback).toEqual(['See "CloudWatch Alarms" in section 2.']);
+    }
+  });
+
+  it('gives the general wrong-answer feedback to any other wrong or partly right answer', () => {
+    expect(scoreShortText(question, answer('Lambda'))).toMatchObject({
+      score: 0,
+      correctness: 'incorrect',
+      feedback: ['See "CloudWatch Alarms" in section 2.'],
+    });
+    expect(scoreShortText(question, answer('an SNS thing'))).toMatchObject({
+      score: 1,
+      correctness: 'partial',
+      feedback: ['See "CloudWatch Alarms" in section 2.'],
+    });
+  });
+
+  it('gives no wrong-answer feedback to a right answer, by acceptance or by every keyword group', () => {
+    expect(scoreShortText(question, answer('amazon sns')).feedback).toEqual([]);
+    expect(scoreShortText(question, answer('an SNS topic'))).toMatchObject({ correctness: 'correct', feedback: [] });
+  });
+
+  it('gives no feedback to a blank answer or a missing one', () => {
+    expect(scoreShortText(question, answer('  ?! ')).feedback).toEqual([]);
+    expect(scoreShortText(question, undefined).feedback).toEqual([]);
+  });
+
+  it('gives nothing without wrong-answer feedback in the key', () => {
+    const { wrongFeedback: _general, ...withoutGeneral } = question;
+    expect(scoreShortText(withoutGeneral, answer('Lambda')).feedback).toEqual([]);
+    expect(scoreShortText(withoutGeneral, answer('EventBridge')).feedback).toHaveLength(1);
+  });
+});

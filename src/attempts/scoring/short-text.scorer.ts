@@ -25,6 +25,8 @@ function containsPhrase(normalisedText: string, normalisedPhrase: string): boole
 interface CompiledKey {
   accepted: Set<string>;
   groups: string[][];
+  /** Normalised anticipated wrong answers → their feedback, the first entry winning. */
+  anticipated: Map<string, string>;
 }
 
 /**
@@ -41,20 +43,33 @@ function compiledKey(question: ShortTextQuestion): CompiledKey {
       // An answer that normalises to nothing must not equal an accepted answer that does too (e.g. `?`).
       accepted: new Set(question.accepted.map(normaliseAnswerText).filter((text) => text !== '')),
       groups: (question.keywordGroups ?? []).map((keywords) => keywords.map(normaliseAnswerText)),
+      anticipated: new Map(),
     };
+    for (const { answer, feedback } of question.anticipated ?? []) {
+      const text = normaliseAnswerText(answer);
+      if (text !== '' && !key.anticipated.has(text)) key.anticipated.set(text, feedback);
+    }
     compiledKeys.set(question, key);
   }
   return key;
 }
 
-/** Full marks on an accepted answer; otherwise fraction = keyword groups matched / groups (0 without groups). */
+/**
+ * Full marks on an accepted answer; otherwise fraction = keyword groups matched / groups (0 without groups).
+ * An answer short of full marks gets the feedback of the anticipated answer it matches, else `wrongFeedback`;
+ * a blank one gets none.
+ */
 export function scoreShortText(question: ShortTextQuestion, response: ResponseValue | undefined): QuestionScore {
   const answer = responseOfType('short_text', response);
   if (!answer) return unansweredScore(question);
   const text = normaliseAnswerText(answer.text);
-  const { accepted, groups } = compiledKey(question);
-  if (accepted.has(text)) return scoreFromFraction(question, 1, []);
-  if (groups.length === 0) return scoreFromFraction(question, 0, []);
+  const key = compiledKey(question);
+  if (key.accepted.has(text)) return scoreFromFraction(question, 1, []);
+  const { groups } = key;
   const matched = groups.filter((keywords) => keywords.some((keyword) => containsPhrase(text, keyword))).length;
-  return scoreFromFraction(question, matched / groups.length, []);
+  const fraction = groups.length === 0 ? 0 : matched / groups.length;
+  const score = scoreFromFraction(question, fraction, []);
+  if (score.correctness === 'correct' || text === '') return score;
+  const feedback = key.anticipated.get(text) ?? question.wrongFeedback;
+  return feedback === undefined ? score : { ...score, feedback: [feedback] };
 }

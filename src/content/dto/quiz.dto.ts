@@ -37,6 +37,12 @@ export class LearnerQuestionDto {
   @ApiProperty({ example: 1 })
   points: number;
 
+  @ApiPropertyOptional({
+    description: 'The author’s hint, shown while answering (never the answer key)',
+    example: 'Section 2 names the service that CloudWatch Alarms notify through.',
+  })
+  hint?: string;
+
   @ApiPropertyOptional({ type: [LabelledItemDto], description: 'single_choice, multiple_choice' })
   choices?: LabelledItemDto[];
 

@@ -1195,3 +1195,291 @@ describe('toQuestionDefinition', () => {
     expect(definition).toEqual({ type: 'essay', prompt: 'Discuss.', points: 2, rubric: 'Depth.' });
   });
 });
+
+/** A short_text question on SNS, with `extra` YAML lines added at its indentation. */
+const snsQuestion = (extra: string) =>
+  keyWithQuestion(`
+  - id: q
+    section: 2
+    type: short_text
+    prompt: Which service do CloudWatch Alarms notify through?
+    accepted: [SNS, Amazon SNS]
+    keywordGroups: [[sns, simple notification service]]
+${extra}`);
+
+/** A numeric question whose answer is 3, tolerance 0.5, with `extra` YAML lines. */
+const levelsQuestion = (extra: string) =>
+  keyWithQuestion(`
+  - id: q
+    section: 4
+    type: numeric
+    prompt: How many severity levels?
+    answer: 3
+    tolerance: 0.5
+${extra}`);
+
+const BAD_FEEDBACK_KEYS: typeof BAD_KEYS = [
+  {
+    rule: 'a hint is text',
+    yaml: snsQuestion('    hint: [look, here]'),
+    path: 'questions[0].hint',
+    code: 'wrong-type',
+    lineOf: 'hint:',
+  },
+  {
+    rule: 'a hint is not blank',
+    yaml: snsQuestion('    hint: "   "'),
+    path: 'questions[0].hint',
+    code: 'empty-text',
+    lineOf: 'hint:',
+  },
+  {
+    rule: 'a hint has at most 1000 characters',
+    yaml: snsQuestion(`    hint: ${'h'.repeat(1001)}`),
+    path: 'questions[0].hint',
+    code: 'too-long',
+    lineOf: 'hint:',
+  },
+  {
+    rule: 'wrongFeedback has at most 5000 characters',
+    yaml: levelsQuestion(`    wrongFeedback: ${'w'.repeat(5001)}`),
+    path: 'questions[0].wrongFeedback',
+    code: 'too-long',
+    lineOf: 'wrongFeedback:',
+  },
+  {
+    rule: 'wrongFeedback belongs to short_text and numeric only',
+    yaml: keyWithQuestion(`
+  - id: q
+    section: 1
+    type: essay
+    prompt: Discuss.
+    wrongFeedback: Not that.`),
+    path: 'questions[0].wrongFeedback',
+    code: 'unknown-field',
+    lineOf: 'wrongFeedback:',
+  },
+  {
+    rule: 'anticipated belongs to short_text and numeric only',
+    yaml: keyWithQuestion(`
+  - id: q
+    section: 1
+    type: true_false
+    prompt: True?
+    correct: true
+    anticipated: []`),
+    path: 'questions[0].anticipated',
+    code: 'unknown-field',
+    lineOf: 'anticipated:',
+  },
+  {
+    rule: 'anticipated is a list',
+    yaml: snsQuestion('    anticipated: { answer: SQS, feedback: No. }'),
+    path: 'questions[0].anticipated',
+    code: 'wrong-type',
+    lineOf: 'anticipated:',
+  },
+  {
+    rule: 'anticipated, when given, has an entry',
+    yaml: snsQuestion('    anticipated: []'),
+    path: 'questions[0].anticipated',
+    code: 'too-few',
+    lineOf: 'anticipated:',
+  },
+  {
+    rule: 'anticipated has at most 20 entries',
+    yaml: levelsQuestion(
+      `    anticipated:\n${Array.from({ length: 21 }, (_, i) => `      - { answer: ${10 + i}, feedback: No. }`).join('\n')}`,
+    ),
+    path: 'questions[0].anticipated',
+    code: 'too-many',
+    lineOf: 'anticipated:',
+  },
+  {
+    rule: 'an anticipated answer has feedback',
+    yaml: snsQuestion('    anticipated:\n      - answer: SQS'),
+    path: 'questions[0].anticipated[0].feedback',
+    code: 'missing-field',
+    lineOf: '- answer: SQS',
+  },
+  {
+    rule: 'an anticipated answer has only answer and feedback (and tolerance when numeric)',
+    yaml: snsQuestion('    anticipated:\n      - { answer: SQS, feedback: No., tolerance: 1 }'),
+    path: 'questions[0].anticipated[0].tolerance',
+    code: 'unknown-field',
+    lineOf: 'answer: SQS',
+  },
+  {
+    rule: 'an anticipated short-text answer has at most 200 characters',
+    yaml: snsQuestion(`    anticipated:\n      - { answer: ${'s'.repeat(201)}, feedback: No. }`),
+    path: 'questions[0].anticipated[0].answer',
+    code: 'too-long',
+    lineOf: 'sss',
+  },
+  {
+    rule: 'anticipated feedback is not blank',
+    yaml: snsQuestion('    anticipated:\n      - { answer: SQS, feedback: "" }'),
+    path: 'questions[0].anticipated[0].feedback',
+    code: 'empty-text',
+    lineOf: 'answer: SQS',
+  },
+  {
+    rule: 'an anticipated short-text answer is more than punctuation',
+    yaml: snsQuestion('    anticipated:\n      - { answer: "?!", feedback: No. }'),
+    path: 'questions[0].anticipated[0].answer',
+    code: 'invalid-value',
+    lineOf: 'answer: "?!"',
+  },
+  {
+    rule: 'an anticipated short-text answer is not an accepted one, after normalisation',
+    yaml: snsQuestion('    anticipated:\n      - { answer: "amazon  SNS.", feedback: No. }'),
+    path: 'questions[0].anticipated[0].answer',
+    code: 'anticipated-is-right',
+    lineOf: 'amazon  SNS.',
+  },
+  {
+    rule: 'an anticipated short-text answer does not score full marks by its keywords',
+    yaml: snsQuestion('    anticipated:\n      - { answer: the simple notification service, feedback: No. }'),
+    path: 'questions[0].anticipated[0].answer',
+    code: 'anticipated-is-right',
+    lineOf: 'the simple notification service',
+  },
+  {
+    rule: 'two anticipated short-text answers do not normalise alike',
+    yaml: snsQuestion(
+      '    anticipated:\n      - { answer: Amazon SQS, feedback: No. }\n      - { answer: "amazon sqs!", feedback: Still no. }',
+    ),
+    path: 'questions[0].anticipated[1].answer',
+    code: 'duplicate-anticipated',
+    lineOf: 'amazon sqs!',
+  },
+  {
+    rule: 'an anticipated value is a number',
+    yaml: levelsQuestion('    anticipated:\n      - { answer: five, feedback: No. }'),
+    path: 'questions[0].anticipated[0].answer',
+    code: 'wrong-type',
+    lineOf: 'answer: five',
+  },
+  {
+    rule: 'an anticipated tolerance is not negative',
+    yaml: levelsQuestion('    anticipated:\n      - { answer: 5, tolerance: -1, feedback: No. }'),
+    path: 'questions[0].anticipated[0].tolerance',
+    code: 'out-of-range',
+    lineOf: 'answer: 5',
+  },
+  {
+    rule: 'an anticipated value is not within the right answer’s tolerance',
+    yaml: levelsQuestion('    anticipated:\n      - { answer: 3.5, feedback: No. }'),
+    path: 'questions[0].anticipated[0].answer',
+    code: 'anticipated-is-right',
+    lineOf: 'answer: 3.5',
+  },
+  {
+    rule: 'an anticipated value range is not inside an earlier one',
+    yaml: levelsQuestion(
+      '    anticipated:\n      - { answer: 100, tolerance: 10, feedback: A percentage. }\n      - { answer: 95, tolerance: 2, feedback: No. }',
+    ),
+    path: 'questions[0].anticipated[1].answer',
+    code: 'duplicate-anticipated',
+    lineOf: 'answer: 95',
+  },
+];
+
+describe('parseAnswerKey wrong-answer feedback and hints', () => {
+  it.each(BAD_FEEDBACK_KEYS)('rejects a key where $rule', ({ yaml, path, code, lineOf }) => {
+    const { key, problems } = parseAnswerKey(yaml, 'yaml');
+    expect(key).toBeUndefined();
+    expect(errorsOf(problems)).toContainEqual(
+      expect.objectContaining({ severity: 'error', path, code, line: lineContaining(yaml, lineOf) }),
+    );
+  });
+
+  it('reads hints on any type, and wrong-answer feedback on short_text and numeric', () => {
+    const { key, problems } = parseAnswerKey(
+      `format: 1
+questions:
+  - id: st
+    section: 2
+    type: short_text
+    prompt: Which service do CloudWatch Alarms notify through?
+    hint: "  Section 2, CloudWatch Alarms.  "
+    accepted: [SNS]
+    wrongFeedback: Look again at what the alarms are configured with.
+    anticipated:
+      - answer: SQS
+        feedback: "  SQS is a queue.  "
+  - id: num
+    section: 4
+    type: numeric
+    prompt: How many severity levels?
+    answer: 3
+    wrongFeedback: Count the levels section 4 lists.
+    anticipated:
+      - { answer: 5, feedback: That is Inspector. }
+      - { answer: 30, tolerance: 5, feedback: Not a percentage. }
+  - id: tf
+    section: 7
+    type: true_false
+    prompt: Flow logs record API calls.
+    hint: Think of what flows.
+    correct: false
+`,
+      'yaml',
+    );
+    expect(problems).toEqual([]);
+    expect(key?.questions).toEqual([
+      {
+        id: 'st',
+        section: 2,
+        type: 'short_text',
+        prompt: 'Which service do CloudWatch Alarms notify through?',
+        points: 1,
+        hint: 'Section 2, CloudWatch Alarms.',
+        accepted: ['SNS'],
+        wrongFeedback: 'Look again at what the alarms are configured with.',
+        anticipated: [{ answer: 'SQS', feedback: 'SQS is a queue.' }],
+      },
+      {
+        id: 'num',
+        section: 4,
+        type: 'numeric',
+        prompt: 'How many severity levels?',
+        points: 1,
+        answer: 3,
+        tolerance: 0,
+        wrongFeedback: 'Count the levels section 4 lists.',
+        anticipated: [
+          { answer: 5, tolerance: 0, feedback: 'That is Inspector.' },
+          { answer: 30, tolerance: 5, feedback: 'Not a percentage.' },
+        ],
+      },
+      {
+        id: 'tf',
+        section: 7,
+        type: 'true_false',
+        prompt: 'Flow logs record API calls.',
+        points: 1,
+        hint: 'Think of what flows.',
+        correct: false,
+      },
+    ]);
+  });
+
+  it('accepts anticipated values that only overlap the right answer or each other', () => {
+    const { key, problems } = parseAnswerKey(
+      levelsQuestion(
+        '    anticipated:\n      - { answer: 4, tolerance: 1, feedback: Close. }\n      - { answer: 5, tolerance: 1, feedback: Inspector. }',
+      ),
+      'yaml',
+    );
+    expect(problems).toEqual([]);
+    expect(key?.questions[0]).toMatchObject({ anticipated: [{ answer: 4 }, { answer: 5 }] });
+  });
+
+  it('leaves a question without the new fields exactly as before, so its content hash does not move', () => {
+    const { key } = parseAnswerKey(snsQuestion(''), 'yaml');
+    expect(Object.keys(key?.questions[0] ?? {}).sort()).toEqual(
+      ['accepted', 'id', 'keywordGroups', 'points', 'prompt', 'section', 'type'].sort(),
+    );
+  });
+});

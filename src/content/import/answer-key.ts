@@ -8,9 +8,12 @@
  */
 import { isDateTime } from '../../common/http/date-time';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isWithin, normaliseAnswerText, scoreShortText } from '../../attempts/scoring';
 import type { ParsedModule } from '../module.types';
 import {
   QUESTION_TYPES,
+  type AnticipatedText,
+  type AnticipatedValue,
   type Choice,
   type EssayQuestion,
   type MatchingQuestion,
@@ -123,9 +126,11 @@ export const ANSWER_KEY_LIMITS = Object.freeze({
   acceptedAnswers: 50,
   keywordGroups: 20,
   keywordsPerGroup: 20,
+  /** Anticipated wrong answers of a short-text or numeric question. */
+  anticipated: 20,
   /** Prompts, explanations, feedback, rubrics. */
   textChars: 5000,
-  /** Choice, item and option texts. */
+  /** Choice, item and option texts; hints. */
   labelChars: 1000,
   /** Accepted answers, keywords, units, subsection titles. */
   shortChars: 200,
@@ -174,13 +179,14 @@ const COMMON_QUESTION_FIELDS = [
   'prompt',
   'points',
   'explanation',
+  'hint',
 ];
 const TYPE_FIELDS: Record<QuestionType, readonly string[]> = {
   single_choice: ['choices', 'correct'],
   multiple_choice: ['choices', 'correct', 'scoring'],
   true_false: ['correct', 'feedback'],
-  short_text: ['accepted', 'keywordGroups'],
-  numeric: ['answer', 'tolerance', 'unit'],
+  short_text: ['accepted', 'keywordGroups', 'wrongFeedback', 'anticipated'],
+  numeric: ['answer', 'tolerance', 'unit', 'wrongFeedback', 'anticipated'],
   ordering: ['items', 'correctOrder'],
   matching: ['prompts', 'options', 'pairs'],
   essay: ['rubric', 'maxWords'],
@@ -722,7 +728,7 @@ interface ReadQuestion {
 }
 
 /** What each question type adds to the fields every question has. */
-type TypeFields<Q extends QuestionDefinition> = Omit<Q, 'prompt' | 'points' | 'explanation'>;
+type TypeFields<Q extends QuestionDefinition> = Omit<Q, 'prompt' | 'points' | 'explanation' | 'hint'>;
 type TypeFieldReaders = { [T in QuestionType]: (f: Fields) => TypeFields<Extract<QuestionDefinition, { type: T }>> };
 
 function readQuestion(reader: Reader, value: unknown, path: Path): ReadQuestion | undefined {
@@ -749,6 +755,7 @@ function readQuestion(reader: Reader, value: unknown, path: Path): ReadQuestion 
     ...optional('prompt', prompt),
     points: f.number('points', { min: 0, exclusiveMin: true, max: ANSWER_KEY_LIMITS.points }) ?? 1,
     ...optional('explanation', f.text('explanation', { max: ANSWER_KEY_LIMITS.textChars })),
+    ...optional('hint', f.text('hint', { max: ANSWER_KEY_LIMITS.labelChars })),
   };
   if (!type) return undefined;
   const typeFields = TYPE_FIELD_READERS[type](f);
@@ -848,14 +855,92 @@ function readShortText(f: Fields): TypeFields<ShortTextQuestion> {
   if (!given(f.values.accepted) && !given(f.values.keywordGroups)) {
     f.log.error(f.at('accepted'), 'short-text-no-answers', 'Give at least one accepted answer or keyword group.');
   }
-  return { type: 'short_text', accepted: accepted ?? [], ...optional('keywordGroups', keywordGroups) };
+  const key = { type: 'short_text', accepted: accepted ?? [], ...optional('keywordGroups', keywordGroups) } as const;
+  const anticipated = readAnticipatedTexts(f, key);
+  return {
+    ...key,
+    ...optional('wrongFeedback', f.text('wrongFeedback', { max: L.textChars })),
+    ...optional('anticipated', anticipated),
+  };
+}
+
+/** Each entry a wrong answer the scorer can tell apart: not blank once normalised, not right, not a repeat. */
+function readAnticipatedTexts(
+  f: Fields,
+  key: Omit<ShortTextQuestion, 'prompt' | 'points'>,
+): AnticipatedText[] | undefined {
+  const L = ANSWER_KEY_LIMITS;
+  const rightKey: ShortTextQuestion = { ...key, prompt: '', points: 1 };
+  const seen = new Map<string, number>();
+  return f.eachOf('anticipated', { min: 1, max: L.anticipated }, (value, path) => {
+    const entry = f.reader.mapping(value, path, ['answer', 'feedback'], 'an anticipated answer');
+    if (!entry) return undefined;
+    const answer = entry.text('answer', { max: L.shortChars, required: true });
+    const feedback = entry.text('feedback', { max: L.textChars, required: true });
+    if (answer === undefined || feedback === undefined) return undefined;
+    const normalised = normaliseAnswerText(answer);
+    const first = seen.get(normalised);
+    if (answer !== '' && normalised === '') {
+      const message = `"${answer}" is only punctuation, so no answer can match it.`;
+      f.log.error(entry.at('answer'), 'invalid-value', message);
+    } else if (first !== undefined) {
+      const message = `"${answer}" matches the same answers as anticipated[${first}], so its feedback would never show.`;
+      f.log.error(entry.at('answer'), 'duplicate-anticipated', message);
+    } else if (scoreShortText(rightKey, { type: 'short_text', text: answer }).correctness === 'correct') {
+      const message = `"${answer}" scores full marks with this question's key, so it is not a wrong answer.`;
+      f.log.error(entry.at('answer'), 'anticipated-is-right', message);
+    }
+    if (normalised !== '' && first === undefined) seen.set(normalised, path.at(-1) as number);
+    return { answer, feedback };
+  });
 }
 
 function readNumeric(f: Fields): TypeFields<NumericQuestion> {
   const answer = f.number('answer', { required: true });
   const tolerance = f.number('tolerance', { min: 0 }) ?? 0;
   const unit = f.text('unit', { max: ANSWER_KEY_LIMITS.shortChars });
-  return { type: 'numeric', answer: answer ?? 0, tolerance, ...optional('unit', unit) };
+  const anticipated = readAnticipatedValues(f, answer, tolerance);
+  return {
+    type: 'numeric',
+    answer: answer ?? 0,
+    tolerance,
+    ...optional('unit', unit),
+    ...optional('wrongFeedback', f.text('wrongFeedback', { max: ANSWER_KEY_LIMITS.textChars })),
+    ...optional('anticipated', anticipated),
+  };
+}
+
+/** Each entry a wrong value the scorer can tell apart: not within the right answer, not inside an earlier entry. */
+function readAnticipatedValues(
+  f: Fields,
+  rightAnswer: number | undefined,
+  rightTolerance: number,
+): AnticipatedValue[] | undefined {
+  const L = ANSWER_KEY_LIMITS;
+  const read: { entry: AnticipatedValue; index: number }[] = [];
+  return f.eachOf('anticipated', { min: 1, max: L.anticipated }, (value, path) => {
+    const entry = f.reader.mapping(value, path, ['answer', 'tolerance', 'feedback'], 'an anticipated answer');
+    if (!entry) return undefined;
+    const answer = entry.number('answer', { required: true });
+    const tolerance = entry.number('tolerance', { min: 0 }) ?? 0;
+    const feedback = entry.text('feedback', { max: L.textChars, required: true });
+    if (answer === undefined || feedback === undefined) return undefined;
+    const covering = read.find(
+      ({ entry: earlier }) =>
+        isWithin(answer - tolerance, earlier.answer, earlier.tolerance) &&
+        isWithin(answer + tolerance, earlier.answer, earlier.tolerance),
+    );
+    if (rightAnswer !== undefined && isWithin(answer, rightAnswer, rightTolerance)) {
+      const message = `${answer} is within the right answer's tolerance, so it scores full marks and is not a wrong answer.`;
+      f.log.error(entry.at('answer'), 'anticipated-is-right', message);
+    } else if (covering) {
+      const message = `Every value this entry matches is matched by anticipated[${covering.index}] first, so its feedback would never show.`;
+      f.log.error(entry.at('answer'), 'duplicate-anticipated', message);
+    }
+    const anticipated = { answer, tolerance, feedback };
+    read.push({ entry: anticipated, index: path.at(-1) as number });
+    return anticipated;
+  });
 }
 
 function readOrdering(f: Fields): TypeFields<OrderingQuestion> {
