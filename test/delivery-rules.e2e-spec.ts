@@ -58,7 +58,7 @@ describe('delivery rules (e2e)', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('refuses a start before opensAt and anything from closesAt, and marks a late attempt with its deduction', async () => {
-    const { quizId } = await importModule(
+    const { quizId, slug } = await importModule(
       t,
       smallModule(31),
       smallAnswerKey({
@@ -101,6 +101,13 @@ describe('delivery rules (e2e)', () => {
     expect(late).not.toHaveProperty('rule');
     const asStaff = await request(t.server).get(`/v1/attempts/${late.id}`).set(bearer(admin.token)).expect(200);
     expect(asStaff.body.rule).toEqual({ window: { from: 'quiz' }, accommodated: false, extendedMinutes: 0 });
+
+    // The learner's progress names the dates while the knowledge check is still to do.
+    const progress = await request(t.server)
+      .get(`/v1/users/me/modules/${slug}/progress`)
+      .set(bearer(learner.token))
+      .expect(200);
+    expect(progress.body.knowledgeCheck).toMatchObject({ dueAt: '2030-01-08T17:00:00.000Z', attemptsLeft: 1 });
 
     // From the closing on, nothing.
     at('2030-01-15T17:00:00Z');
@@ -176,6 +183,19 @@ describe('delivery rules (e2e)', () => {
     await db().query(`UPDATE attempts SET state = 'abandoned' WHERE id = $1`, [second[0].id]);
     const third = await start(learner, quizId).expect(409);
     expect(third.body.type).toBe('/problems/attempt-limit-reached');
+
+    // The learner's own export lists it (the right of access); erasure deletes it and the reasons in the trail.
+    const exported = await request(t.server).get('/v1/users/me/export').set(bearer(learner.token)).expect(200);
+    expect(exported.body.accommodations).toEqual([
+      expect.objectContaining({ quizId, timeMultiplier: 1.5, reason: 'extended time (learning support plan)' }),
+    ]);
+    await request(t.server).delete(`/v1/users/${learner.id}?erase=true`).set(bearer(admin.token)).expect(204);
+    expect(await db().query('SELECT 1 FROM accommodations WHERE user_id = $1', [learner.id])).toEqual([]);
+    const reasons = await db().query(
+      `SELECT reason FROM audit_events WHERE action = 'accommodation.set' AND target_id = $1`,
+      [learner.id],
+    );
+    expect(reasons).toEqual([{ reason: null }]);
   });
 
   it('extends an attempt in progress, audited with its reason, for staff only', async () => {
@@ -211,7 +231,7 @@ describe('delivery rules (e2e)', () => {
   });
 
   it('applies a cohort’s schedule, and the most generous when a learner’s cohorts differ', async () => {
-    const { quizId, moduleId } = await importModule(
+    const { quizId, moduleId, slug } = await importModule(
       t,
       smallModule(35),
       smallAnswerKey({ quizLines: ['  opensAt: 2030-05-01T09:00:00Z', '  closesAt: 2030-05-10T17:00:00Z'] }),
@@ -237,6 +257,12 @@ describe('delivery rules (e2e)', () => {
 
     // Before the quiz opens, the strict cohort's earlier opening lets both in.
     at('2030-04-26T09:00:00Z');
+    const before = await request(t.server)
+      .get(`/v1/users/me/modules/${slug}/progress`)
+      .set(bearer(early.token))
+      .expect(200);
+    expect(before.body.knowledgeCheck.opensAt).toBe('2030-04-25T09:00:00.000Z');
+    expect(before.body.unmet).toContain('The knowledge check closes on 2030-05-05 17:00 UTC');
     const started = (await start(early, quizId).expect(201)).body;
     const asStaff = await request(t.server).get(`/v1/attempts/${started.id}`).set(bearer(admin.token)).expect(200);
     expect(asStaff.body.rule.window).toEqual({ from: 'cohort', cohortId: strict });

@@ -17,6 +17,7 @@ import { type CompletionResult, evaluateCompletion } from './completion';
 import type { CourseProgressDto, MarkDto, ModuleProgressDto } from './dto/progress.dto';
 import { loadModuleFacts, loadModuleFactsOfLearners, type ModuleFacts } from './progress-facts.repository';
 import { toModuleProgressView } from './progress-view';
+import { learnerRules } from '../attempts/learner-rule';
 
 /** Learners whose progress rows one statement recomputes when a whole module changes. */
 const REFRESH_BATCH = 1_000;
@@ -304,9 +305,22 @@ export class ProgressService {
 
   private async views(manager: EntityManager, userId: string, moduleIds: string[]): Promise<ModuleProgressDto[]> {
     const all = await loadModuleFacts(manager, userId, moduleIds);
-    return all.map((facts) =>
-      toModuleProgressView(userId, facts, evaluateCompletion(facts.facts), facts.recordedCompletedAt),
+    const rules = await learnerRules(
+      manager,
+      userId,
+      all.flatMap((facts) => (facts.quizId ? [facts.quizId] : [])),
     );
+    const now = this.clock.now();
+    return all.map((facts) => {
+      const rule = facts.quizId ? rules.get(facts.quizId) : undefined;
+      return toModuleProgressView(
+        userId,
+        facts,
+        evaluateCompletion(facts.facts),
+        facts.recordedCompletedAt,
+        rule ? { rule, now } : undefined,
+      );
+    });
   }
 
   private async findItem(manager: EntityManager, itemId: string): Promise<ChecklistItem> {

@@ -69,6 +69,10 @@ class KnowledgeCheckProgressDto {
     number | null;
   @ApiProperty({ nullable: true, type: Boolean }) passed: boolean | null;
   @ApiProperty() pendingGrading: boolean;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'For this learner (their rule)' })
+  opensAt: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) dueAt: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) closesAt: string | null;
 }
 
 class XapiResultDto {
