@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './support/app';
-import { importModule, MODULE5_ANSWERS, MODULE5_MARKDOWN } from './support/content';
+import { importModule, MODULE5_ANSWERS_ALL_QUESTIONS, MODULE5_MARKDOWN } from './support/content';
 import { bearer, createUser, TestUser } from './support/identity';
 
 /**
@@ -34,7 +34,8 @@ describe('bad input answers 400, never 500 (e2e)', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const imported = await importModule(t, MODULE5_MARKDOWN, MODULE5_ANSWERS);
+    // Every question, so the attempt holds an essay to grade.
+    const imported = await importModule(t, MODULE5_MARKDOWN, MODULE5_ANSWERS_ALL_QUESTIONS);
     admin = imported.admin;
     learner = await createUser(t);
     const detail = await request(t.server).get(`/v1/modules/${imported.slug}`).set(bearer(admin.token)).expect(200);

@@ -323,7 +323,14 @@ describe('cohorts, rosters and instructor reports (e2e)', () => {
         .expect(200);
       // Totals ada 2, ben 1, cy 0, dee 2; g = ⌈27·4/100⌉ = 2: lower {cy, ben}, upper {ada, dee}.
       expect(res.body.learners).toBe(4);
-      expect(res.body.quiz).toEqual({ mean: 1.25, standardDeviation: 0.8292, cronbachAlpha: 0.7273, maxScore: 2 });
+      expect(res.body.quiz).toEqual({
+        mean: 1.25,
+        standardDeviation: 0.8292,
+        cronbachAlpha: 0.7273,
+        alphaOmittedReason: null,
+        sharedQuestions: 2,
+        maxScore: 2,
+      });
       const [kc1, kc2] = res.body.items;
       expect(kc1).toMatchObject({
         questionKey: 'kc-1',
@@ -519,6 +526,24 @@ describe('cohorts, rosters and instructor reports (e2e)', () => {
         for (const method of ['highest', 'latest', 'first', 'average'] as const) {
           const analysis = await analyse(method);
           expect(analysis.learners).toBe(7);
+          // Learner 5 was not shown kc-2, so kc-1 is the only question every counted attempt shared.
+          expect(analysis.quiz).toMatchObject({
+            sharedQuestions: 1,
+            cronbachAlpha: null,
+            alphaOmittedReason: 'only one question was shown in every counted attempt; alpha needs two',
+          });
+          expect(analysis.items.map((item: { shown: number }) => item.shown)).toEqual([7, 6]);
+        }
+        // Shown kc-2 as well, learner 5 shares both questions with the others: alpha is defined.
+        const [fifth] = await db.query(`SELECT id FROM attempts WHERE user_id = $1`, [people[5].id]);
+        await db.query(
+          `INSERT INTO attempt_responses (attempt_id, question_version_id, response, auto_score, max_score)
+           VALUES ($1, $2, '{"type":"true_false","value":false}', 0, 1)`,
+          [fifth.id, kc2],
+        );
+        for (const method of ['highest', 'latest', 'first', 'average'] as const) {
+          const analysis = await analyse(method);
+          expect(analysis.quiz).toMatchObject({ sharedQuestions: 2, alphaOmittedReason: null });
           expect(analysis.quiz.cronbachAlpha).not.toBeNull();
         }
         // The stored blank flag and chosen ids follow every write.

@@ -10,6 +10,7 @@ import {
   importModule,
   keyResponse,
   MODULE5_ANSWERS,
+  MODULE5_ANSWERS_ALL_QUESTIONS,
   MODULE5_MARKDOWN,
   MODULE5_SLUG,
   questionDefinitions,
@@ -72,7 +73,8 @@ describe('xAPI statements to an LRS (e2e)', () => {
       XAPI_ACTIVITY_BASE_URL: 'https://assess.example.edu',
       XAPI_ACCOUNT_HOME_PAGE: 'https://lms.example.edu',
     });
-    const imported = await importModule(t, MODULE5_MARKDOWN, MODULE5_ANSWERS);
+    // Every question, so the attempt holds every interaction type.
+    const imported = await importModule(t, MODULE5_MARKDOWN, MODULE5_ANSWERS_ALL_QUESTIONS);
     ({ moduleId, quizId, admin } = imported);
     definitions = await questionDefinitions(t, MODULE5_SLUG, admin.token);
     learner = await createUser(t, ['learner'], { externalId: 'lms-ada' });

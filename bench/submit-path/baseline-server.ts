@@ -20,6 +20,7 @@ import type { AttemptResponseDto, CountedGradeDto } from '../../src/attempts/dto
 import type { Attempt } from '../../src/attempts/entities/attempt.entity';
 import { countedGrade } from '../../src/attempts/policy/counted-grade';
 import { presentationOrder } from '../../src/attempts/policy/shuffle';
+import { drawQuestions } from '../../src/attempts/policy/question-draw';
 import { choiceIdsOf } from '../../src/attempts/quiz-context';
 import type { Role } from '../../src/auth/access.types';
 import { jwtKeys } from '../../src/auth/jwt-keys';
@@ -240,10 +241,19 @@ export async function startBaseline(): Promise<RunningServer> {
         if (wait > 0) throw conflict('The quiz asks for a wait between attempts');
       }
       const id = randomUUID();
+      // The same draw from the quiz's pools as the API makes, so both show the same number of questions.
+      const drawn = new Set(
+        drawQuestions({
+          attemptId: id,
+          questions: context.versions.map((v) => ({ key: v.key, versionId: v.id })),
+          pools: settings.pools ?? [],
+        }),
+      );
+      const versions = context.versions.filter((version) => drawn.has(version.id));
       const order = presentationOrder({
         attemptId: id,
-        questionIds: context.versions.map((version) => version.id),
-        choiceIdsByQuestion: Object.fromEntries(context.versions.map((v) => [v.id, choiceIdsOf(v.definition)])),
+        questionIds: versions.map((version) => version.id),
+        choiceIdsByQuestion: Object.fromEntries(versions.map((v) => [v.id, choiceIdsOf(v.definition)])),
         shuffleQuestions: settings.shuffleQuestions,
         shuffleChoices: settings.shuffleChoices,
       });

@@ -28,7 +28,7 @@ SELECT q.settings, q.module_id,
                  'id', a.id, 'number', a.number, 'state', a.state, 'deadlineAt', a.deadline_at,
                  'closesAt', a.closes_at, 'submittedAt', a.submitted_at) ORDER BY a.number), '[]')
           FROM (SELECT * FROM attempts WHERE user_id = $2 AND quiz_id = q.id FOR UPDATE) a) AS previous,
-       (SELECT coalesce(json_agg(json_build_object('id', v.id, 'definition', v.definition)
+       (SELECT coalesce(json_agg(json_build_object('id', v.id, 'key', qu.key, 'definition', v.definition)
                  ORDER BY qu.position, qu.id), '[]')
           FROM questions qu JOIN question_versions v ON v.id = qu.current_version_id
          WHERE qu.quiz_id = q.id AND qu.retired_at IS NULL) AS versions
@@ -113,7 +113,7 @@ export interface StartContext {
   moduleId: string;
   callerRoles: Role[] | null;
   previous: PreviousAttempt[];
-  versions: { id: string; definition: QuestionDefinition }[];
+  versions: { id: string; key: string; definition: QuestionDefinition }[];
 }
 
 export interface AttemptContext {

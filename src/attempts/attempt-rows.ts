@@ -7,6 +7,7 @@ import { ResourceNotFound } from '../common/errors/domain-error';
 import type { QuizContext } from './quiz-context';
 import { learnerRule, ruleInputColumns, type RuleInputRow } from './learner-rule';
 import type { DeliveryRule } from './policy/delivery-rule';
+import type { DrawableQuestion } from './policy/question-draw';
 
 /**
  * Rows of the submit path read and written with hand-written SQL, so that
@@ -186,16 +187,24 @@ export async function lockForStart(
   manager: EntityManager,
   quizId: string,
   userId: string,
-): Promise<{ quiz: QuizContext; versionIds: string[]; previous: Attempt[]; rule: DeliveryRule }> {
+): Promise<{ quiz: QuizContext; questions: DrawableQuestion[]; previous: Attempt[]; rule: DeliveryRule }> {
   if (!isUuid(quizId)) throw new ResourceNotFound('No such quiz');
   const [quiz] = await manager.query<
-    ({ id: string; module_id: string; settings: QuizSettings; version_ids: string[]; locked: string } & RuleInputRow)[]
+    ({
+      id: string;
+      module_id: string;
+      settings: QuizSettings;
+      questions: DrawableQuestion[];
+      locked: string;
+    } & RuleInputRow)[]
   >(
     `SELECT q.id, q.module_id, q.settings, ${ruleInputColumns('q', '$2')},
-            -- The versions a new attempt shows: each live question's current one, in quiz order.
-            ARRAY(SELECT question.current_version_id FROM questions question
-                   WHERE question.quiz_id = q.id AND question.retired_at IS NULL
-                   ORDER BY question.position, question.id)::text[] AS version_ids,
+            -- The versions a new attempt may show: each live question's current one, in quiz order, with
+            -- the key its pool names it by.
+            (SELECT coalesce(json_agg(json_build_object('key', question.key, 'versionId', question.current_version_id)
+                                      ORDER BY question.position, question.id), '[]')
+               FROM questions question
+              WHERE question.quiz_id = q.id AND question.retired_at IS NULL) AS questions,
             pg_advisory_xact_lock(hashtext('attempt:' || $2 || ':' || q.id))::text AS locked
        FROM quizzes q WHERE q.id = $1`,
     [quizId, userId],
@@ -207,7 +216,7 @@ export async function lockForStart(
   );
   return {
     quiz: { quizId: quiz.id, moduleId: quiz.module_id, settings: quiz.settings },
-    versionIds: quiz.version_ids,
+    questions: quiz.questions,
     previous: previous.map(attemptFromRow),
     rule: learnerRule(quiz.settings, quiz),
   };

@@ -38,6 +38,7 @@ import {
 } from './attempt-rows';
 import { countedGrade } from './policy/counted-grade';
 import { attemptDeadline, lateDeduction, windowState } from './policy/delivery-rule';
+import { drawQuestions } from './policy/question-draw';
 import { presentationOrder } from './policy/shuffle';
 import { choiceIdsOf, type QuizContext } from './quiz-context';
 import { QuestionVersions } from './question-versions';
@@ -90,7 +91,7 @@ export class AttemptsService {
   }
 
   private async startIn(manager: EntityManager, caller: Caller, quizId: string, userId: string): Promise<StartResult> {
-    const { quiz, versionIds, previous, rule } = await lockForStart(manager, quizId, userId);
+    const { quiz, questions, previous, rule } = await lockForStart(manager, quizId, userId);
     const now = this.clock.now();
     const open = previous.find((attempt) => attempt.state === 'in_progress');
     if (open && !(open.closesAt && open.closesAt < now)) {
@@ -113,9 +114,11 @@ export class AttemptsService {
       if (wait > 0) throw new AttemptTooSoon('The quiz asks for a wait between attempts', Math.ceil(wait / 1000));
     }
 
+    const id = randomUUID();
+    // Drawn from the quiz's pools (if any) and recorded as the attempt's question order.
+    const versionIds = drawQuestions({ attemptId: id, questions, pools: quiz.settings.pools ?? [] });
     // The definitions come from the in-memory cache (read once per version).
     const definitions = await this.versions.definitions(manager, versionIds);
-    const id = randomUUID();
     const order = presentationOrder({
       attemptId: id,
       questionIds: versionIds,

@@ -12,6 +12,12 @@ export const MODULE5_ANSWERS = readFileSync(
   join(SEEDS, '05_Monitoring_Logging_and_Incident_Response.answers.yaml'),
   'utf8',
 );
+/**
+ * Module 5's key without its question pools, so that every attempt shows all 42 questions: for
+ * tests that need each question type (an essay, a numeric question) in one attempt.
+ */
+export const MODULE5_ANSWERS_ALL_QUESTIONS = MODULE5_ANSWERS.replace(/\n {2}pools:\n(?: {4}- .*\n)+/, '\n');
+if (MODULE5_ANSWERS_ALL_QUESTIONS === MODULE5_ANSWERS) throw new Error('test setup: no pools in Module 5’s key');
 
 /** Imports a module through the API as an admin; returns its id, slug and quiz id. */
 export async function importModule(t: TestApp, markdown: string, answerKey?: string) {

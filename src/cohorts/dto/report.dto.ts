@@ -104,6 +104,10 @@ class ItemStatisticsDto {
   @ApiProperty({ format: 'uuid' }) questionId: string;
   @ApiProperty() questionKey: string;
   @ApiProperty() questionType: string;
+  @ApiProperty({ description: 'Counted attempts that showed the question (question pools draw some per attempt)' })
+  shown: number;
+  @ApiProperty({ description: 'Shown in every counted attempt: part of the totals, the groups’ ranking and alpha' })
+  shared: boolean;
   @ApiProperty({ description: 'Scored responses (blanks count: they scored 0)' }) responses: number;
   @ApiProperty({ nullable: true, type: Number }) blankShare: number | null;
   @ApiProperty({ nullable: true, type: Number, description: 'Facility index p: mean score / max' }) facility:
@@ -117,8 +121,17 @@ class QuizStatisticsDto {
   @ApiProperty({ nullable: true, type: Number }) mean: number | null;
   @ApiProperty({ nullable: true, type: Number, description: 'Population standard deviation of totals' })
   standardDeviation: number | null;
-  @ApiProperty({ nullable: true, type: Number }) cronbachAlpha: number | null;
-  @ApiProperty() maxScore: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'Over the shared questions' }) cronbachAlpha: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Why cronbachAlpha is null (too few shared questions or complete attempts, or equal totals)',
+    example: 'only one question was shown in every counted attempt; alpha needs two',
+  })
+  alphaOmittedReason: string | null;
+  @ApiProperty({ description: 'Questions shown in every counted attempt; totals, mean and alpha are over these' })
+  sharedQuestions: number;
+  @ApiProperty({ description: 'Sum of the shared questions’ maximum scores' }) maxScore: number;
 }
 
 export class ItemAnalysisDto {

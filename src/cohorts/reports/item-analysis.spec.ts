@@ -79,7 +79,14 @@ const TEN_LEARNERS: ItemResponseRow[] = [
   ...learner('a10', BLANK, BLANK, BLANK, BLANK),
 ];
 
-const TEN_LEARNERS_QUIZ = { mean: 2.8, standardDeviation: 1.4697, cronbachAlpha: 0.5185, maxScore: 5 };
+const TEN_LEARNERS_QUIZ = {
+  mean: 2.8,
+  standardDeviation: 1.4697,
+  cronbachAlpha: 0.5185,
+  alphaOmittedReason: null,
+  sharedQuestions: 4,
+  maxScore: 5,
+};
 const TEN_LEARNERS_DISCRIMINATION = [0.6667, 0.3333, 0.8333, 0.6667];
 
 describe('analyseItems on a hand-checked matrix', () => {
@@ -93,9 +100,11 @@ describe('analyseItems on a hand-checked matrix', () => {
   it('computes facility, Kelley discrimination, blank shares and choice shares per item', () => {
     const text = (prefix: string, id: string) => `${prefix} ${id}`;
     expect(analysis.items).toEqual([
-      { ...meta(Q1), responses: 10, blankShare: 0.1, facility: 0.6, discrimination: 0.6667 },
+      { ...meta(Q1), shown: 10, shared: true, responses: 10, blankShare: 0.1, facility: 0.6, discrimination: 0.6667 },
       {
         ...meta(Q2),
+        shown: 10,
+        shared: true,
         responses: 10,
         blankShare: 0.1,
         facility: 0.6,
@@ -108,6 +117,8 @@ describe('analyseItems on a hand-checked matrix', () => {
       },
       {
         ...meta(Q3),
+        shown: 10,
+        shared: true,
         responses: 10,
         blankShare: 0.2,
         facility: 0.5,
@@ -119,7 +130,7 @@ describe('analyseItems on a hand-checked matrix', () => {
           { id: 'd', text: text('Option', 'd'), share: 0 },
         ],
       },
-      { ...meta(Q4), responses: 10, blankShare: 0.1, facility: 0.6, discrimination: 0.6667 },
+      { ...meta(Q4), shown: 10, shared: true, responses: 10, blankShare: 0.1, facility: 0.6, discrimination: 0.6667 },
     ]);
   });
 
@@ -148,17 +159,77 @@ describe('analyseItems edge cases', () => {
     expect(q4).toMatchObject({ responses: 10, facility: 0.6, blankShare: 0.0909 });
   });
 
-  it('leaves an attempt without a row for an item out of the quiz statistics', () => {
-    const analysis = analyseItems([...TEN_LEARNERS, ...learner('a11', 1, [1, 'b'], [2, 'a', 'c'])], CHOICES);
+  it('computes the quiz statistics over the questions every attempt showed, when one did not show an item', () => {
+    // a11 was not shown Q4 (as a pool's draw would leave it out): Q4 is no longer shared, so the
+    // totals, groups and alpha are those of Q1–Q3 alone; Q4 keeps its own statistics.
+    const a11 = learner('a11', 1, [1, 'b'], [2, 'a', 'c']);
+    const analysis = analyseItems([...TEN_LEARNERS, ...a11], CHOICES);
+    const sharedOnly = analyseItems([...TEN_LEARNERS.filter((r) => r.questionId !== Q4.questionId), ...a11], CHOICES);
     expect(analysis.learners).toBe(11);
-    expect(analysis.quiz).toEqual(TEN_LEARNERS_QUIZ);
-    expect(analysis.items[3]).toMatchObject({ responses: 10, facility: 0.6 });
+    expect(analysis.quiz).toEqual(sharedOnly.quiz);
+    expect(analysis.quiz).toMatchObject({ sharedQuestions: 3, maxScore: 4, alphaOmittedReason: null });
+    expect(analysis.quiz.mean).not.toBe(TEN_LEARNERS_QUIZ.mean);
+    expect(analysis.items.slice(0, 3)).toEqual(sharedOnly.items);
+    expect(analysis.items[3]).toMatchObject({ shown: 10, shared: false, responses: 10, facility: 0.6 });
+    expect(analysis.items.map((item) => item.shown)).toEqual([11, 11, 11, 10]);
+  });
+
+  it('ranks the groups on the shared questions, and gives an unshared item D over the group members shown it', () => {
+    // Q1 shared by a–h; Q4 shown to a, b (lower by Q1) and g, h (upper). g = ⌈0.27 × 8⌉ = 3.
+    // Ranked by (T, id): a 0, b 0, c 0, d 0, e 1, f 1, g 1, h 1 → lower a, b, c; upper f, g, h.
+    // D(Q4) = mean(g, h) − mean(a, b) = (1 + 1) / 2 − (0 + 1) / 2 = 0.5; D(Q1) = 1 − 0 = 1.
+    const rows = [
+      ...['a', 'b', 'c', 'd'].map((id) => row(id, Q1, 0)),
+      ...['e', 'f', 'g', 'h'].map((id) => row(id, Q1, 1)),
+      row('a', Q4, 0),
+      row('b', Q4, 1),
+      row('g', Q4, 1),
+      row('h', Q4, 1),
+    ];
+    const analysis = analyseItems(rows, []);
+    expect(analysis.items.map((item) => [item.questionKey, item.shown, item.shared, item.discrimination])).toEqual([
+      ['q1', 8, true, 1],
+      ['q4', 4, false, 0.5],
+    ]);
+    expect(analysis.quiz).toMatchObject({
+      mean: 0.5,
+      sharedQuestions: 1,
+      maxScore: 1,
+      cronbachAlpha: null,
+      alphaOmittedReason: 'only one question was shown in every counted attempt; alpha needs two',
+    });
+    // Shown to none of one group: no discrimination.
+    const upperOnly = analyseItems([...rows.slice(0, 8), row('h', Q4, 1)], []);
+    expect(upperOnly.items[1]).toMatchObject({ shown: 1, discrimination: null });
+  });
+
+  it('says why alpha is left out when no question was shown to every attempt', () => {
+    const analysis = analyseItems([row('a', Q1, 1), row('b', Q4, 0)], []);
+    expect(analysis.quiz).toEqual({
+      mean: null,
+      standardDeviation: null,
+      cronbachAlpha: null,
+      alphaOmittedReason: 'no question was shown in every counted attempt',
+      sharedQuestions: 0,
+      maxScore: 0,
+    });
+    expect(analysis.items.map((item) => [item.shown, item.shared, item.facility])).toEqual([
+      [1, false, 1],
+      [1, false, 0],
+    ]);
   });
 
   it('describes one learner without alpha or discrimination', () => {
     const analysis = analyseItems(learner('a01', 1, [0, 'a'], [1, 'a'], BLANK), CHOICES);
     expect(analysis.learners).toBe(1);
-    expect(analysis.quiz).toEqual({ mean: 2, standardDeviation: 0, cronbachAlpha: null, maxScore: 5 });
+    expect(analysis.quiz).toEqual({
+      mean: 2,
+      standardDeviation: 0,
+      cronbachAlpha: null,
+      alphaOmittedReason: 'fewer than two attempts have a score on every question they all shared',
+      sharedQuestions: 4,
+      maxScore: 5,
+    });
     expect(analysis.items.map((item) => [item.facility, item.discrimination])).toEqual([
       [1, null],
       [0, null],
@@ -181,14 +252,28 @@ describe('analyseItems edge cases', () => {
       row('d', Q4, 1),
     ];
     const analysis = analyseItems(rows, []);
-    expect(analysis.quiz).toEqual({ mean: 1, standardDeviation: 0, cronbachAlpha: null, maxScore: 2 });
+    expect(analysis.quiz).toEqual({
+      mean: 1,
+      standardDeviation: 0,
+      cronbachAlpha: null,
+      alphaOmittedReason: 'every total on the shared questions is equal, so their variance is 0',
+      sharedQuestions: 2,
+      maxScore: 2,
+    });
     expect(analysis.items.map((item) => item.discrimination)).toEqual([-1, 1]);
     expect(analyseItems([...rows].reverse(), [])).toEqual(analysis);
   });
 
   it('has no alpha for a single item, and no discrimination below four complete attempts', () => {
     const oneItem = analyseItems([row('a', Q1, 1), row('b', Q1, 0), row('c', Q1, 1)], []);
-    expect(oneItem.quiz).toEqual({ mean: 0.6667, standardDeviation: 0.4714, cronbachAlpha: null, maxScore: 1 });
+    expect(oneItem.quiz).toEqual({
+      mean: 0.6667,
+      standardDeviation: 0.4714,
+      cronbachAlpha: null,
+      alphaOmittedReason: 'only one question was shown in every counted attempt; alpha needs two',
+      sharedQuestions: 1,
+      maxScore: 1,
+    });
     expect(oneItem.items[0]).toMatchObject({ facility: 0.6667, discrimination: null });
   });
 
@@ -227,7 +312,14 @@ describe('analyseItems edge cases', () => {
   it('answers an empty report with nothing to compute', () => {
     expect(analyseItems([], CHOICES)).toEqual({
       learners: 0,
-      quiz: { mean: null, standardDeviation: null, cronbachAlpha: null, maxScore: 0 },
+      quiz: {
+        mean: null,
+        standardDeviation: null,
+        cronbachAlpha: null,
+        alphaOmittedReason: 'no question was shown in every counted attempt',
+        sharedQuestions: 0,
+        maxScore: 0,
+      },
       items: [],
     });
   });

@@ -2,7 +2,7 @@ import { round4 } from '../../common/round';
 import type { EntityManager } from 'typeorm';
 import type { GradingMethod } from '../../content/import/answer-key';
 import type { QuestionDefinition } from '../../content/question.types';
-import type { ChoiceShare, ItemAnalysis, ItemStatistics } from './item-analysis';
+import { alphaOmittedReason, type ChoiceShare, type ItemAnalysis, type ItemStatistics } from './item-analysis';
 import { REPORTED_MEMBERS } from './reported-members';
 
 /**
@@ -13,11 +13,13 @@ import { REPORTED_MEMBERS } from './reported-members';
  * totals, groups and alpha; totals rounded to 4 places; ranking by (total,
  * attempt id); g = ⌈27n/100⌉; population variances; blanks count as scored 0.
  *
- * The statement reads each counted attempt's responses twice, from the index
- * attempt_responses_item_analysis_idx alone: never the table, never JSON (the
- * blank flag and the chosen ids are columns the database keeps). Pass 1 sums
- * each attempt; the complete attempts are ranked into the 27 % groups; pass 2
- * sums, per question version and set of chosen ids (a few hundred cells
+ * The statement reads each counted attempt's responses three times, from the
+ * index attempt_responses_item_analysis_idx alone: never the table, never JSON
+ * (the blank flag and the chosen ids are columns the database keeps). Pass 0
+ * counts the attempts that showed each question version, which gives the
+ * questions every attempt shared (all of them without pools); pass 1 sums each
+ * attempt over those; the complete attempts are ranked into the 27 % groups;
+ * pass 2 sums, per question version and set of chosen ids (a few hundred cells
  * whatever the cohort's size), everything the statistics are made from.
  */
 
@@ -64,19 +66,37 @@ export async function analyseItemsInDatabase(
           WHERE a.quiz_id = $2 AND a.state IN ('graded', 'submitted')
           ORDER BY a.user_id, ${COUNTED_ORDER[method]}) AS by_learner
         ORDER BY id),
-     attempt_sums AS MATERIALIZED (
-       -- Pass 1.
-       SELECT r.attempt_id, sum(coalesce(r.manual_score, r.auto_score)) AS total,
-              count(coalesce(r.manual_score, r.auto_score)) AS scored, count(*) AS rows
+     version_rows AS MATERIALIZED (
+       -- Pass 0: the counted attempts that showed each version.
+       SELECT r.question_version_id, count(*) AS shown
          FROM counted c JOIN attempt_responses r ON r.attempt_id = c.id
+        WHERE r.max_score > 0
+        GROUP BY r.question_version_id),
+     answered AS (
+       SELECT count(*) AS n FROM counted c
+        WHERE EXISTS (SELECT 1 FROM attempt_responses r WHERE r.attempt_id = c.id AND r.max_score > 0)),
+     shared_versions AS MATERIALIZED (
+       -- The versions of the questions every counted attempt showed: an attempt shows one version of each
+       -- of its questions, so a question is shared when its versions' counts add up to the attempts.
+       SELECT question_version_id FROM (
+         SELECT vr.question_version_id, sum(vr.shown) OVER (PARTITION BY v.question_id) AS shown
+           FROM version_rows vr JOIN question_versions v ON v.id = vr.question_version_id) AS by_question
+        WHERE shown = (SELECT n FROM answered)),
+     attempt_sums AS MATERIALIZED (
+       -- Pass 1: each attempt's total over the shared questions (rows: how many of them it has, k or 0).
+       SELECT r.attempt_id,
+              sum(coalesce(r.manual_score, r.auto_score)) FILTER (WHERE s.question_version_id IS NOT NULL) AS total,
+              count(coalesce(r.manual_score, r.auto_score)) FILTER (WHERE s.question_version_id IS NOT NULL)
+                AS scored,
+              count(s.question_version_id) AS rows
+         FROM counted c JOIN attempt_responses r ON r.attempt_id = c.id
+         LEFT JOIN shared_versions s ON s.question_version_id = r.question_version_id
         WHERE r.max_score > 0
         GROUP BY r.attempt_id),
      totals AS (
-       -- Complete: every row scored, and a row for each of the k questions answered in the cohort. An
-       -- attempt holds one version of each of its questions, so its rows count its questions, and the
-       -- complete attempts are those with the most rows if the most is k (\`quiz\` checks it after pass 2).
+       -- Complete: a score on every shared question (none shared: no totals).
        SELECT attempt_id, round(total::numeric, 4) AS total FROM attempt_sums
-        WHERE scored = rows AND rows = (SELECT max(rows) FROM attempt_sums)),
+        WHERE rows > 0 AND scored = rows),
      ranked AS (
        SELECT attempt_id, row_number() OVER (ORDER BY total, attempt_id) AS pos, count(*) OVER () AS n FROM totals),
      attempt_groups AS MATERIALIZED (
@@ -91,6 +111,8 @@ export async function analyseItemsInDatabase(
               sum(r.score / r.max_score) AS fraction_sum,
               sum(r.score / r.max_score) FILTER (WHERE g.upper) AS upper_sum,
               sum(r.score / r.max_score) FILTER (WHERE g.lower) AS lower_sum,
+              count(r.score) FILTER (WHERE g.upper) AS upper_n,
+              count(r.score) FILTER (WHERE g.lower) AS lower_n,
               count(*) FILTER (WHERE g.complete) AS complete_n,
               avg(r.score) FILTER (WHERE g.complete) AS complete_mean,
               var_pop(r.score) FILTER (WHERE g.complete) AS complete_variance,
@@ -108,14 +130,13 @@ export async function analyseItemsInDatabase(
          FROM cells c JOIN question_versions v ON v.id = c.question_version_id
        WINDOW question AS (PARTITION BY v.question_id)),
      quiz AS (
-       SELECT CASE WHEN (SELECT max(rows) FROM attempt_sums) = (SELECT count(DISTINCT question_id) FROM question_cells)
-                   THEN count(*) ELSE 0 END AS n
-         FROM totals),
+       SELECT count(*) AS n FROM totals),
      items AS (
        SELECT c.question_id, sum(c.rows)::int AS rows, sum(c.responses)::int AS responses,
               sum(c.blanks)::int AS blanks, sum(c.fraction_sum) / nullif(sum(c.responses), 0) AS facility,
-              CASE WHEN q.n >= 4 THEN sum(c.upper_sum) / ((27 * q.n + 99) / 100) END AS upper_mean,
-              CASE WHEN q.n >= 4 THEN sum(c.lower_sum) / ((27 * q.n + 99) / 100) END AS lower_mean,
+              -- Over the group's scores on the question: the whole group (g) for a shared question.
+              CASE WHEN q.n >= 4 THEN sum(c.upper_sum) / nullif(sum(c.upper_n), 0) END AS upper_mean,
+              CASE WHEN q.n >= 4 THEN sum(c.lower_sum) / nullif(sum(c.lower_n), 0) END AS lower_mean,
               -- The variance of the question's scores from its cells' (Chan et al.): the mean of their
               -- variances plus the variance of their means, each weighted by its count.
               CASE WHEN q.n > 0 THEN sum(c.complete_n * (c.complete_variance + (c.complete_mean - c.question_mean) ^ 2))
@@ -161,13 +182,13 @@ function toItemAnalysis(
   definitions: Map<string, { key: string; definition: QuestionDefinition }>,
 ): ItemAnalysis {
   const { quiz } = analysis;
-  const k = analysis.items.length;
-  const varianceSum = analysis.items.reduce((sum, item) => sum + (item.item_variance ?? 0), 0);
-  // α = k/(k−1) · (1 − Σσ²ᵢ/σ²_T); undefined for one item, one learner, or equal totals.
-  const alpha =
-    k < 2 || quiz.n < 2 || quiz.all_equal || !quiz.var_t
-      ? null
-      : (k / (k - 1)) * (1 - varianceSum / Number(quiz.var_t));
+  // Shown by every counted attempt (item rows are the attempts that showed it).
+  const shared = analysis.items.filter((item) => item.rows === analysis.learners);
+  const k = shared.length;
+  const varianceSum = shared.reduce((sum, item) => sum + (item.item_variance ?? 0), 0);
+  // α = k/(k−1) · (1 − Σσ²ᵢ/σ²_T) over the shared questions; undefined for one item, one learner, or equal totals.
+  const omitted = alphaOmittedReason(k, quiz.n, !!quiz.all_equal || !quiz.var_t);
+  const alpha = omitted === null ? (k / (k - 1)) * (1 - varianceSum / Number(quiz.var_t)) : null;
   const items: ItemStatistics[] = analysis.items.map((item) => {
     const known = definitions.get(item.question_id);
     const type = known?.definition.type ?? 'essay';
@@ -175,6 +196,8 @@ function toItemAnalysis(
       questionId: item.question_id,
       questionKey: known?.key ?? item.question_id,
       questionType: type,
+      shown: item.rows,
+      shared: item.rows === analysis.learners,
       responses: item.responses,
       blankShare: round4(item.blanks / item.rows), // b_i = blank rows / rows
       facility: item.facility === null ? null : round4(Number(item.facility)),
@@ -196,7 +219,9 @@ function toItemAnalysis(
       mean: quiz.n > 0 && quiz.mean !== null ? round4(Number(quiz.mean)) : null,
       standardDeviation: quiz.n > 0 && quiz.sd !== null ? round4(Number(quiz.sd)) : null,
       cronbachAlpha: alpha === null ? null : round4(alpha),
-      maxScore: round4(analysis.items.reduce((sum, item) => sum + item.max_score, 0)),
+      alphaOmittedReason: omitted,
+      sharedQuestions: k,
+      maxScore: round4(shared.reduce((sum, item) => sum + item.max_score, 0)),
     },
     items,
   };

@@ -1,27 +1,35 @@
 /**
  * Classical test theory item analysis of one quiz, from each learner's counted attempt.
  *
- * Notation: n learners (counted attempts), k items (questions), x_ai the score of attempt a on
- * item i, m_ai that item's maximum score in the version attempt a answered.
+ * Notation: n learners (counted attempts), x_ai the score of attempt a on item i, m_ai that
+ * item's maximum score in the version attempt a answered. An attempt has a row for each question
+ * it showed; with question pools, attempts show different questions.
  *
- * - Total score T_a = Σ_i x_ai. Only complete attempts, with a score on every item, have a
- *   total: an attempt with a pending score (an essay not yet graded, score null) or without a
- *   row for an item is left out of the quiz statistics (mean, standard deviation, alpha) and
- *   of the upper and lower groups. Counting a pending score as 0 would rank the learner
- *   too low; alpha needs the full n × k matrix. Its scored answers still count in each item's
- *   facility and choice shares, and the attempt still counts in `learners`.
+ * - Shown s_i = the attempts with a row for item i. The shared items S are those every counted
+ *   attempt showed (s_i = number of attempts); k = |S|. Without pools S is every item, unless an
+ *   attempt started before a question was added.
+ * - Total score T_a = Σ_{i∈S} x_ai: learners are compared on the questions they all answered.
+ *   Only complete attempts, with a score on every shared item, have a total: an attempt with a
+ *   pending score there (an essay not yet graded, score null) is left out of the quiz statistics
+ *   (mean, standard deviation, alpha) and of the upper and lower groups. Counting a pending score
+ *   as 0 would rank the learner too low; alpha needs the full n × k matrix. Its scored answers
+ *   still count in each item's facility and choice shares, and the attempt still counts in
+ *   `learners`. The quiz's maxScore is Σ_{i∈S} of the item's maximum.
  * - Mean T̄ = Σ_a T_a / n. Standard deviation σ_T = √(Σ_a (T_a − T̄)² / n): the population
  *   standard deviation (divide by n), and every variance below divides by n too.
  * - Cronbach's alpha α = k / (k − 1) × (1 − Σ_i σ²_i / σ²_T), σ²_i the variance of the item's
  *   scores x_ai, σ²_T the variance of the totals. Null when k < 2, n < 2 or σ²_T = 0. (With
- *   sample variances, divide by n − 1, the factors cancel in the ratio: α is the same.)
+ *   sample variances, divide by n − 1, the factors cancel in the ratio: α is the same.) When null,
+ *   `alphaOmittedReason` says why.
  * - Facility p_i = mean over the item's scored responses of x_ai / m_ai, in [0, 1]; blank
  *   answers count as scored 0, pending ones are left out.
  * - Discrimination D_i (Kelley's 27% groups): rank complete attempts by T, ties by attemptId
  *   (so of equal totals the greater id ranks higher); g = ⌈27 n / 100⌉; the upper group is
  *   the top g, the lower group the bottom g; D_i = mean(x_ai / m_ai | upper) − mean(x_ai / m_ai
- *   | lower), in [−1, 1]. T includes item i itself (not corrected for overlap). Null when
- *   n < 4. Rounding up keeps both groups non-empty, and g ≤ n / 2 for n ≥ 2, so they never overlap.
+ *   | lower), in [−1, 1], each mean over the group's attempts with a score on item i (all of them
+ *   for a shared item). T includes a shared item i itself (not corrected for overlap). Null when
+ *   n < 4, or when either group has no score on the item. Rounding up keeps both groups
+ *   non-empty, and g ≤ n / 2 for n ≥ 2, so they never overlap.
  * - Blank share b_i = blank rows / rows for the item (pending rows included).
  * - Choice share s_ic = scored responses choosing choice c / scored responses to the item,
  *   blank responses included in the denominator (so the shares of a single-choice item sum to
@@ -66,6 +74,10 @@ export interface ItemStatistics {
   questionId: string;
   questionKey: string;
   questionType: QuestionType;
+  /** s_i: counted attempts that showed the question (its rows, pending ones included). */
+  shown: number;
+  /** Shown by every counted attempt: part of the totals and of alpha. */
+  shared: boolean;
   /** Rows with a score, blank answers included. */
   responses: number;
   /** b_i. */
@@ -84,7 +96,11 @@ export interface QuizStatistics {
   /** σ_T (population); null without a complete attempt. */
   standardDeviation: number | null;
   cronbachAlpha: number | null;
-  /** Σ_i of the item's maximum score (the largest seen, should versions differ). */
+  /** Why alpha is null; null when it is not. */
+  alphaOmittedReason: string | null;
+  /** k: questions every counted attempt showed. */
+  sharedQuestions: number;
+  /** Σ_{i∈S} of the item's maximum score (the largest seen, should versions differ). */
   maxScore: number;
 }
 
@@ -117,11 +133,10 @@ function isScored(row: ItemResponseRow | undefined): row is ScoredRow {
   return row !== undefined && row.score !== null;
 }
 
-/** An attempt with a score on every item; `scores` and `fractions` follow the order of the items. */
+/** An attempt with a score on every shared item; `scores` follow the order of the shared items. */
 interface CompleteAttempt {
   attemptId: string;
   scores: number[];
-  fractions: number[];
   total: number;
 }
 
@@ -133,13 +148,17 @@ interface KelleyGroups {
 /** The item statistics of a quiz and its reliability, from one row per (counted attempt, question). */
 export function analyseItems(rows: readonly ItemResponseRow[], choices: readonly ItemChoiceInfo[]): ItemAnalysis {
   const items = groupIntoItems(rows);
-  const complete = completeAttempts(items);
+  const learners = new Set(rows.map((row) => row.attemptId)).size;
+  const shared = items.filter((item) => item.rows.length === learners);
+  const complete = completeAttempts(shared);
   const groups = kelleyGroups(complete);
   const choicesByQuestion = new Map(choices.map((info) => [info.questionId, info.choices]));
   return {
-    learners: new Set(rows.map((row) => row.attemptId)).size,
-    quiz: quizStatistics(items, complete),
-    items: items.map((item, index) => itemStatistics(item, index, groups, choicesByQuestion.get(item.questionId))),
+    learners,
+    quiz: quizStatistics(shared, complete),
+    items: items.map((item) =>
+      itemStatistics(item, shared.includes(item), groups, choicesByQuestion.get(item.questionId)),
+    ),
   };
 }
 
@@ -190,8 +209,9 @@ function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Attempts with a score on every item (see the top of the file for why the others are left out). */
+/** Attempts with a score on every shared item (see the top of the file for why the others are left out). */
 function completeAttempts(items: Item[]): CompleteAttempt[] {
+  if (items.length === 0) return [];
   const rowsByAttempt = items.map((item) => new Map(item.rows.map((row) => [row.attemptId, row])));
   const attemptIds = [...new Set(items.flatMap((item) => item.rows.map((row) => row.attemptId)))].sort(
     compareCodeUnits,
@@ -200,29 +220,60 @@ function completeAttempts(items: Item[]): CompleteAttempt[] {
     const rows = rowsByAttempt.map((byAttempt) => byAttempt.get(attemptId));
     if (!rows.every(isScored)) return [];
     const scores = rows.map((row) => row.score);
-    const fractions = rows.map((row) => row.score / row.maxScore);
     // T = Σ_i x_ai, rounded like the scores so that equal totals compare equal despite float noise.
-    return [{ attemptId, scores, fractions, total: round4(sum(scores)) }];
+    return [{ attemptId, scores, total: round4(sum(scores)) }];
   });
 }
 
-function quizStatistics(items: Item[], complete: CompleteAttempt[]): QuizStatistics {
-  const maxScore = round4(sum(items.map((item) => item.maxScore)));
+function quizStatistics(shared: Item[], complete: CompleteAttempt[]): QuizStatistics {
+  const maxScore = round4(sum(shared.map((item) => item.maxScore)));
+  const k = shared.length;
   const totals = complete.map((attempt) => attempt.total);
-  if (totals.length === 0) return { mean: null, standardDeviation: null, cronbachAlpha: null, maxScore };
+  const omitted = alphaOmittedReason(
+    k,
+    totals.length,
+    totals.every((total) => total === totals[0]),
+  );
+  if (totals.length === 0) {
+    return {
+      mean: null,
+      standardDeviation: null,
+      cronbachAlpha: null,
+      alphaOmittedReason: omitted,
+      sharedQuestions: k,
+      maxScore,
+    };
+  }
   return {
     mean: round4(mean(totals)), // T̄ = Σ T / n
     standardDeviation: round4(Math.sqrt(populationVariance(totals))), // σ_T = √(Σ (T − T̄)² / n)
-    cronbachAlpha: cronbachAlpha(items.length, complete),
+    cronbachAlpha: omitted === null ? cronbachAlpha(k, complete) : null,
+    alphaOmittedReason: omitted,
+    sharedQuestions: k,
     maxScore,
   };
 }
 
-/** α = k / (k − 1) × (1 − Σ σ²_i / σ²_T), all variances dividing by n. */
-function cronbachAlpha(k: number, complete: CompleteAttempt[]): number | null {
-  const totals = complete.map((attempt) => attempt.total);
+/** Why α is undefined here, in the order a reader would fix it; null when it is defined. */
+export function alphaOmittedReason(
+  sharedQuestions: number,
+  completeAttempts: number,
+  totalsAllEqual: boolean,
+): string | null {
+  if (sharedQuestions < 2) {
+    return sharedQuestions === 0
+      ? 'no question was shown in every counted attempt'
+      : 'only one question was shown in every counted attempt; alpha needs two';
+  }
+  if (completeAttempts < 2) return 'fewer than two attempts have a score on every question they all shared';
   // σ²_T = 0 exactly when every (rounded) total is equal; testing that avoids dividing by float noise.
-  if (k < 2 || complete.length < 2 || totals.every((total) => total === totals[0])) return null;
+  if (totalsAllEqual) return 'every total on the shared questions is equal, so their variance is 0';
+  return null;
+}
+
+/** α = k / (k − 1) × (1 − Σ σ²_i / σ²_T), all variances dividing by n. */
+function cronbachAlpha(k: number, complete: CompleteAttempt[]): number {
+  const totals = complete.map((attempt) => attempt.total);
   const itemVariances = Array.from({ length: k }, (_, i) => populationVariance(complete.map((a) => a.scores[i])));
   return round4((k / (k - 1)) * (1 - sum(itemVariances) / populationVariance(totals)));
 }
@@ -237,7 +288,7 @@ function kelleyGroups(complete: CompleteAttempt[]): KelleyGroups | null {
 
 function itemStatistics(
   item: Item,
-  index: number,
+  shared: boolean,
   groups: KelleyGroups | null,
   listedChoices: ItemChoiceInfo['choices'] | undefined,
 ): ItemStatistics {
@@ -247,10 +298,12 @@ function itemStatistics(
     questionId: item.questionId,
     questionKey: item.questionKey,
     questionType: item.questionType,
+    shown: item.rows.length,
+    shared,
     responses: scored.length,
     blankShare: shareOf(blanks, item.rows.length), // b_i = blank rows / rows
     facility: facility(scored),
-    discrimination: groups && discrimination(groups, index),
+    discrimination: groups && discrimination(groups, item),
     ...(CHOICE_TYPES.has(item.questionType) && { choices: choiceShares(scored, listedChoices ?? []) }),
   };
 }
@@ -261,10 +314,17 @@ function facility(scored: ScoredRow[]): number | null {
   return round4(mean(scored.map((row) => row.score / row.maxScore)));
 }
 
-/** D_i = mean(x_i / m_i | upper) − mean(x_i / m_i | lower). */
-function discrimination({ upper, lower }: KelleyGroups, index: number): number {
-  const meanFraction = (group: CompleteAttempt[]) => mean(group.map((attempt) => attempt.fractions[index]));
-  return round4(meanFraction(upper) - meanFraction(lower));
+/** D_i = mean(x_i / m_i | upper) − mean(x_i / m_i | lower), over the group's scores on the item. */
+function discrimination({ upper, lower }: KelleyGroups, item: Item): number | null {
+  const byAttempt = new Map(item.rows.map((row) => [row.attemptId, row]));
+  const fractions = (group: CompleteAttempt[]) =>
+    group.flatMap((attempt) => {
+      const row = byAttempt.get(attempt.attemptId);
+      return isScored(row) ? [row.score / row.maxScore] : [];
+    });
+  const [top, bottom] = [fractions(upper), fractions(lower)];
+  if (top.length === 0 || bottom.length === 0) return null;
+  return round4(mean(top) - mean(bottom));
 }
 
 /** s_ic = scored responses choosing c / scored responses (blank ones included). */

@@ -9,6 +9,21 @@ export class ReviewPolicyDto {
   when: QuizSettings['review']['when'];
 }
 
+export class QuestionPoolDto {
+  @ApiProperty({ example: 'cloudtrail' })
+  id: string;
+
+  @ApiProperty({ example: 2, description: 'How many of its questions each attempt shows, drawn at random per attempt' })
+  draw: number;
+
+  @ApiProperty({
+    type: [String],
+    example: ['cloudtrail-log-format', 'cloudtrail-insights-purpose'],
+    description: 'Keys of its questions',
+  })
+  questions: string[];
+}
+
 export class QuizSettingsDto {
   @ApiProperty({
     oneOf: [
@@ -42,6 +57,12 @@ export class QuizSettingsDto {
 
   @ApiProperty({ type: ReviewPolicyDto })
   review: ReviewPolicyDto;
+
+  @ApiPropertyOptional({
+    type: [QuestionPoolDto],
+    description: 'Absent: every attempt shows every question. Questions in no pool are shown in every attempt.',
+  })
+  pools?: QuestionPoolDto[];
 }
 
 /** In the documented order (jsonb keeps keys in its own order). */
@@ -56,5 +77,8 @@ export function toQuizSettings(settings: QuizSettings): QuizSettingsDto {
     shuffleQuestions: settings.shuffleQuestions,
     shuffleChoices: settings.shuffleChoices,
     review: { show: settings.review.show, when: settings.review.when },
+    ...(settings.pools?.length
+      ? { pools: settings.pools.map((pool) => ({ id: pool.id, draw: pool.draw, questions: [...pool.questions] })) }
+      : {}),
   };
 }

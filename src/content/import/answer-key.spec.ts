@@ -168,6 +168,7 @@ describe('parseAnswerKey defaults', () => {
       },
       completion: { checklist: 'all', knowledgeCheck: 'passed', requireVerification: [] },
       questions: [],
+      pools: [],
     });
     expect(key?.quiz).toEqual(DEFAULT_QUIZ_SETTINGS);
   });
@@ -1170,6 +1171,7 @@ ${essay('a', '    knowledgeCheck: 1\n    section: 1\n')}${essay('b', '    knowle
       quiz: { ...DEFAULT_QUIZ_SETTINGS },
       completion: { ...DEFAULT_COMPLETION_RULE },
       questions: [{ id: 'q', section: 9, type: 'essay', prompt: 'Discuss.', points: 1 }],
+      pools: [],
     };
     const problems = checkAnswerKeyAgainstModule(key, module);
     expect(problems.filter((problem) => problem.code === 'unknown-section')).toEqual([

@@ -26,6 +26,7 @@ import {
   type SingleChoiceQuestion,
   type TrueFalseQuestion,
 } from '../question.types';
+import { poolCandidates, resolvePools } from './question-pools';
 
 // ---------------------------------------------------------------------------
 // The schema
@@ -67,6 +68,26 @@ export interface QuizSettings {
   closesAt?: string;
   /** Taken off the scaled score of a late attempt; none when absent. */
   latePolicy?: { deductionPerDay: number; maximumDeduction: number };
+  /** Absent: every attempt shows every question. Resolved from the key's `quiz.pools` at import. */
+  pools?: QuestionPool[];
+}
+
+/** A pool as stored with the quiz: the keys of its questions and how many of them each attempt shows. */
+export interface QuestionPool {
+  id: string;
+  draw: number;
+  /** Question keys (answer-key ids), each in one pool only; questions in no pool are always shown. */
+  questions: string[];
+}
+
+/** How a pool of the key names its questions: by id, by the section they cite, or the knowledge check. */
+export type PoolSelection = { questions: string[] } | { section: number } | { knowledgeCheck: true };
+
+/** A pool as the key writes it, before its questions are resolved against the module. */
+export interface PoolRule {
+  id: string;
+  draw: number;
+  select: PoolSelection;
 }
 
 export interface CompletionRule {
@@ -98,6 +119,8 @@ export interface AnswerKey {
   quiz: QuizSettings;
   completion: CompletionRule;
   questions: AnswerKeyQuestion[];
+  /** `quiz.pools` as written (empty when none); the import resolves them into `quiz.pools`. */
+  pools: PoolRule[];
 }
 
 /** Reveals nothing but the score until an author chooses otherwise (invariant 4). */
@@ -144,6 +167,7 @@ export const ANSWER_KEY_LIMITS = Object.freeze({
   sectionNumber: 100,
   knowledgeCheckNumber: 200,
   verificationKeys: 100,
+  pools: 100,
 });
 
 const GRADING_METHODS: readonly GradingMethod[] = ['highest', 'latest', 'first', 'average'];
@@ -168,7 +192,10 @@ const QUIZ_FIELDS = [
   'dueAt',
   'closesAt',
   'latePolicy',
+  'pools',
 ];
+const POOL_FIELDS = ['id', 'questions', 'section', 'knowledgeCheck', 'draw'];
+const POOL_SELECTORS = ['questions', 'section', 'knowledgeCheck'] as const;
 const COMPLETION_FIELDS = ['checklist', 'knowledgeCheck', 'requireVerification'];
 const COMMON_QUESTION_FIELDS = [
   'id',
@@ -573,9 +600,10 @@ function readAnswerKey(reader: Reader, value: unknown): AnswerKey | undefined {
   if (!top) return undefined;
   readFormat(top);
   const quiz = readQuizSettings(top);
+  const pools = readPools(top);
   const completion = readCompletionRule(top);
   const questions = readQuestions(reader, top);
-  return { format: ANSWER_KEY_FORMAT, quiz, completion, questions };
+  return { format: ANSWER_KEY_FORMAT, quiz, completion, questions, pools };
 }
 
 function readFormat(top: Fields): void {
@@ -683,6 +711,49 @@ function readReview(quiz: Fields): QuizSettings['review'] {
     show: review?.oneOf('show', REVIEW_SHOWS) ?? defaults.show,
     when: review?.oneOf('when', REVIEW_WHENS) ?? defaults.when,
   };
+}
+
+/** `quiz.pools`: syntax only here; which questions each pool holds is checked against the module. */
+function readPools(top: Fields): PoolRule[] {
+  const quiz = isMapping(top.values.quiz) ? new Fields(top.reader, ['quiz'], top.values.quiz) : undefined;
+  if (!quiz) return [];
+  const pools =
+    quiz.eachOf('pools', { min: 0, max: ANSWER_KEY_LIMITS.pools }, (value, path) =>
+      readPool(quiz.reader, value, path),
+    ) ?? [];
+  rejectDuplicateIds(quiz.log, pools, quiz.at('pools'));
+  return pools;
+}
+
+function readPool(reader: Reader, value: unknown, path: Path): PoolRule | undefined {
+  const f = reader.mapping(value, path, POOL_FIELDS, 'a pool');
+  if (!f) return undefined;
+  const L = ANSWER_KEY_LIMITS;
+  const id = f.slug('id', true) ?? '';
+  const draw = f.number('draw', { integer: true, min: 1, max: L.questions, required: true });
+  const given = POOL_SELECTORS.filter((name) => f.has(name));
+  if (given.length === 0) {
+    const message = 'Say which questions the pool holds: "questions", "section" or "knowledgeCheck: true".';
+    f.log.error(path, 'pool-selector', message);
+  } else if (given.length > 1) {
+    const message = `A pool names its questions one way: "${given[0]}" or "${given[1]}", not both.`;
+    f.log.error(f.at(given[1]), 'pool-selector', message);
+  }
+  let select: PoolSelection | undefined;
+  if (given[0] === 'questions') {
+    const ids = f.eachOf('questions', { min: 1, max: L.questions }, (entry, entryPath) =>
+      reader.slug(entry, entryPath),
+    );
+    if (ids) rejectRepeatedReferences(f.log, ids, f.at('questions'), 'question');
+    if (ids) select = { questions: ids };
+  } else if (given[0] === 'section') {
+    const section = f.number('section', { integer: true, min: 1, max: L.sectionNumber });
+    if (section !== undefined) select = { section };
+  } else if (given[0] === 'knowledgeCheck') {
+    if (f.values.knowledgeCheck === true) select = { knowledgeCheck: true };
+    else f.log.error(f.at('knowledgeCheck'), 'invalid-value', 'Write "knowledgeCheck: true", or leave it out.');
+  }
+  return { id, draw: draw ?? 1, select: select ?? { questions: [] } };
 }
 
 function readCompletionRule(top: Fields): CompletionRule {
@@ -1077,7 +1148,22 @@ export function checkAnswerKeyAgainstModule(key: AnswerKey, module: ParsedModule
   checkCitations(log, key, module);
   checkVerificationKeys(log, key, module);
   checkKnowledgeCheckCanBeMet(log, key, module);
+  checkPools(log, key, module);
   return log.toProblems(lineLookups.get(key));
+}
+
+/** Every pool names questions of this quiz, each in one pool at most, and can draw what it asks. */
+function checkPools(log: ProblemLog, key: AnswerKey, module: ParsedModule): void {
+  const sections = new Set(module.sections.map((section) => section.number));
+  key.pools.forEach((pool, index) => {
+    if (!('section' in pool.select) || sections.has(pool.select.section)) return;
+    const numbers = module.sections.map((section) => section.number).join(', ');
+    const message = `The module has no section ${pool.select.section} (it has ${numbers}).`;
+    log.error(['quiz', 'pools', index, 'section'], 'unknown-section', message);
+  });
+  for (const problem of resolvePools(key.pools, poolCandidates(key, module)).problems) {
+    log.error(['quiz', 'pools', problem.pool, ...problem.at], problem.code, problem.message);
+  }
 }
 
 function checkKnowledgeCheckEntries(log: ProblemLog, key: AnswerKey, module: ParsedModule): void {

@@ -16,6 +16,7 @@ import {
 import { contentHash, sha256 } from './content-hash';
 import { fromAnswerKeyProblem, fromModuleProblem, type ImportProblem, isError, sortProblems } from './import-problem';
 import { parseModule } from './module-parser';
+import { poolCandidates, resolvePools } from './question-pools';
 
 export type AnswerKeyFormat = 'yaml' | 'json';
 
@@ -116,7 +117,9 @@ export function prepareModuleImport(source: ImportSource): PreparedImport {
 
 function toIncoming(source: ImportSource, module: ParsedModule, key: AnswerKey | undefined): IncomingModule {
   const completionRule = key?.completion ?? { ...DEFAULT_COMPLETION_RULE, requireVerification: [] };
-  const settings = key?.quiz ?? { ...DEFAULT_QUIZ_SETTINGS, review: { ...DEFAULT_QUIZ_SETTINGS.review } };
+  const settings = key
+    ? withPools(key, module)
+    : { ...DEFAULT_QUIZ_SETTINGS, review: { ...DEFAULT_QUIZ_SETTINGS.review } };
   const verified = new Set(completionRule.requireVerification);
   const activityKeyByNumber = new Map(module.activities.map((activity) => [activity.number, activity.key]));
   const questions = incomingQuestions(module, key?.questions ?? []);
@@ -159,6 +162,12 @@ function toIncoming(source: ImportSource, module: ParsedModule, key: AnswerKey |
     questions: questions.map((question, index) => ({ ...question, position: index + 1 })),
     ungradedKnowledgeCheck: questions.flatMap((q) => (q.ungraded ? [q.knowledgeCheckNumber ?? 0] : [])),
   };
+}
+
+/** The key's quiz settings with its pools resolved to question keys; no `pools` field when there are none. */
+function withPools(key: AnswerKey, module: ParsedModule): QuizSettings {
+  if (key.pools.length === 0) return key.quiz;
+  return { ...key.quiz, pools: resolvePools(key.pools, poolCandidates(key, module)).pools };
 }
 
 type UnplacedQuestion = Omit<IncomingQuestion, 'position'> & { ungraded: boolean };
