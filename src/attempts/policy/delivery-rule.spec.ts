@@ -112,6 +112,25 @@ describe('deliveryRule', () => {
     const written = deliveryRule(quiz({ dueAt: at('2027-03-08T18:00:00+01:00') }), [], null);
     expect(written.dueAt?.toISOString()).toBe('2027-03-08T17:00:00.000Z');
   });
+  it('keeps the quiz open until an accommodated due date when the window has no due date', () => {
+    // The counterexample fast-check found: a cohort without a due date must not undo the accommodation.
+    const closing = at('2027-01-01T00:00:00Z');
+    const rule = deliveryRule(
+      quiz({ opensAt: null, dueAt: null, closesAt: closing }),
+      [schedule('a', { dueAt: closing }), schedule('b')],
+      accommodation({ dueAt: at('2027-01-02T00:00:00Z') }),
+    );
+    expect(rule).toMatchObject({ dueAt: null, closesAt: at('2027-01-02T00:00:00Z') });
+  });
+
+  it('keeps open until a cohort’s due date past the closing, whatever the learner’s other cohorts say', () => {
+    // The second counterexample: cohort a's due date outlasts the quiz's closing; cohort b has the quiz's dates.
+    const closing = at('2027-01-01T00:00:00Z');
+    const later = at('2027-01-03T00:00:00Z');
+    const q = quiz({ opensAt: null, dueAt: null, closesAt: closing });
+    expect(deliveryRule(q, [schedule('a', { dueAt: later })], null).closesAt).toEqual(later);
+    expect(deliveryRule(q, [schedule('a', { dueAt: later }), schedule('b')], null).closesAt).toEqual(later);
+  });
 });
 
 describe('attemptDeadline and windowState', () => {

@@ -64,8 +64,13 @@ export function deliveryRule(
 ): DeliveryRule {
   const { window, from } = cohortWindow(quiz, schedules);
   const dueAt = extended(window.dueAt, accommodation?.dueAt ?? null);
-  // A due date past the closing keeps the quiz open until it.
-  const closesAt = extended(extended(window.closesAt, accommodation?.closesAt ?? null), dueAt);
+  // A due date past the closing keeps the quiz open until it: the window's, and the accommodation's even
+  // where the window has none (never due) — else one more cohort without a due date would take the
+  // accommodated learner's extra days away (found by the property test below).
+  const closesAt = [accommodation?.closesAt ?? null, accommodation?.dueAt ?? null, dueAt].reduce(
+    (bound, extension) => extended(bound, extension),
+    window.closesAt,
+  );
   const baseSeconds = quiz.timeLimitMinutes === null ? null : quiz.timeLimitMinutes * 60;
   const timeLimitSeconds =
     baseSeconds === null || !accommodation
@@ -118,16 +123,18 @@ function cohortWindow(
   quiz: Window,
   schedules: readonly CohortSchedule[],
 ): { window: Window; from: RuleSources['window'] } {
-  if (schedules.length === 0) return { window: pick(quiz), from: { from: 'quiz' } };
+  const own = closedNoEarlierThanDue(quiz);
+  if (schedules.length === 0) return { window: own, from: { from: 'quiz' } };
   const windows = [...schedules]
     .sort((a, b) => (a.cohortId < b.cohortId ? -1 : a.cohortId > b.cohortId ? 1 : 0))
     .map((schedule) => ({
       cohortId: schedule.cohortId,
-      window: {
+      // Each cohort's window whole (a due date past its closing keeps it open) before they are compared.
+      window: closedNoEarlierThanDue({
         opensAt: schedule.opensAt ?? quiz.opensAt,
         dueAt: schedule.dueAt ?? quiz.dueAt,
         closesAt: schedule.closesAt ?? quiz.closesAt,
-      },
+      }),
     }));
   const window = windows.reduce<Window>(
     (best, { window: next }) => ({
@@ -140,13 +147,14 @@ function cohortWindow(
   // The window is the quiz's when no cohort changed anything; else the first cohort whose schedule gives it.
   const same = (a: Window, b: Window) =>
     sameInstant(a.opensAt, b.opensAt) && sameInstant(a.dueAt, b.dueAt) && sameInstant(a.closesAt, b.closesAt);
-  if (same(window, quiz)) return { window, from: { from: 'quiz' } };
+  if (same(window, own)) return { window, from: { from: 'quiz' } };
   const giver = windows.find((candidate) => same(candidate.window, window)) ?? windows[0];
   return { window, from: { from: 'cohort', cohortId: giver.cohortId } };
 }
 
-function pick({ opensAt, dueAt, closesAt }: Window): Window {
-  return { opensAt, dueAt, closesAt };
+/** The window with its closing moved to its due date where that is later. */
+function closedNoEarlierThanDue({ opensAt, dueAt, closesAt }: Window): Window {
+  return { opensAt, dueAt, closesAt: extended(closesAt, dueAt) };
 }
 
 /** The earlier bound; no bound (null) is earlier than any (open since always). */
