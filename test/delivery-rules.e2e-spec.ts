@@ -58,7 +58,7 @@ describe('delivery rules (e2e)', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('refuses a start before opensAt and anything from closesAt, and marks a late attempt with its deduction', async () => {
-    const { quizId, slug } = await importModule(
+    const { quizId, slug, moduleId } = await importModule(
       t,
       smallModule(31),
       smallAnswerKey({
@@ -109,6 +109,16 @@ describe('delivery rules (e2e)', () => {
       .expect(200);
     expect(progress.body.knowledgeCheck).toMatchObject({ dueAt: '2030-01-08T17:00:00.000Z', attemptsLeft: 1 });
 
+    // The cohort report counts the late attempt.
+    const cohortId = await cohortWith(moduleId, [learner]);
+    const report = await request(t.server)
+      .get(`/v1/cohorts/${cohortId}/progress?module=${slug}`)
+      .set(bearer(instructor.token))
+      .expect(200);
+    expect(report.body.items).toEqual([
+      expect.objectContaining({ userId: learner.id, lateAttempts: 1, accommodated: false }),
+    ]);
+
     // From the closing on, nothing.
     at('2030-01-15T17:00:00Z');
     const closed = await start(learner, quizId).expect(409);
@@ -138,15 +148,16 @@ describe('delivery rules (e2e)', () => {
   });
 
   it('gives a learner with timeMultiplier 1.5 45 minutes on a 30-minute quiz, closed by the sweeper at 45 plus grace', async () => {
-    const { quizId } = await importModule(
+    const { quizId, slug } = await importModule(
       t,
       smallModule(33),
       smallAnswerKey({ timeLimitMinutes: 30, gracePeriodSeconds: 30, attemptsAllowed: 1 }),
     );
     const learner = await createUser(t, ['learner']);
-    await cohortWith((await db().query('SELECT module_id FROM quizzes WHERE id = $1', [quizId]))[0].module_id, [
-      learner,
-    ]);
+    const cohortId = await cohortWith(
+      (await db().query('SELECT module_id FROM quizzes WHERE id = $1', [quizId]))[0].module_id,
+      [learner],
+    );
     const put = (body: object, token = instructor.token) =>
       request(t.server).put(`/v1/users/${learner.id}/quizzes/${quizId}/accommodation`).set(bearer(token)).send(body);
     // The learner cannot give themselves one; an instructor of theirs can.
@@ -161,6 +172,14 @@ describe('delivery rules (e2e)', () => {
       [learner.id],
     );
     expect(audit).toMatchObject({ reason: 'extended time (learning support plan)', after: { timeMultiplier: 1.5 } });
+    // The cohort report says who is accommodated (not how or why).
+    const report = await request(t.server)
+      .get(`/v1/cohorts/${cohortId}/progress?module=${slug}`)
+      .set(bearer(instructor.token))
+      .expect(200);
+    expect(report.body.items).toEqual([
+      expect.objectContaining({ userId: learner.id, accommodated: true, lateAttempts: 0 }),
+    ]);
 
     at('2030-03-01T09:00:00Z');
     const attempt = (await start(learner, quizId).expect(201)).body;

@@ -57,6 +57,9 @@ export class ProgressRowDto {
   @ApiProperty() stepsDone: number;
   @ApiProperty() itemsDone: number;
   @ApiProperty() attemptsUsed: number;
+  @ApiProperty({ description: 'Attempts finished after the learner’s due date' }) lateAttempts: number;
+  @ApiProperty({ description: 'The learner has a standing accommodation on the module’s quiz (terms: staff routes)' })
+  accommodated: boolean;
   @ApiProperty({ nullable: true, type: Number }) countedScore: number | null;
   @ApiProperty({ nullable: true, type: Boolean }) passed: boolean | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) lastActivityAt: string | null;

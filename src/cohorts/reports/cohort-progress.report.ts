@@ -23,7 +23,7 @@ const ROWS_CTE = `
       FROM ${REPORTED_MEMBERS}
      WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.status = 'active'),
   settings AS (
-    SELECT (q.settings ->> 'attemptsAllowed') AS attempts_allowed FROM quizzes q WHERE q.module_id = $2),
+    SELECT q.id AS quiz_id, (q.settings ->> 'attemptsAllowed') AS attempts_allowed FROM quizzes q WHERE q.module_id = $2),
   rows AS (
     SELECT l.id AS user_id, l.display_name, l.external_id,
            coalesce(p.status, 'not_started') AS status,
@@ -35,9 +35,15 @@ const ROWS_CTE = `
            (coalesce(p.status, 'not_started') <> 'completed' AND p.passed IS FALSE
               -- CASE, not AND: PostgreSQL may evaluate AND's operands in any order, and 'unlimited' is no int.
               AND p.attempts_used >= CASE WHEN (SELECT attempts_allowed FROM settings) ~ '^[0-9]+$'
-                                          THEN (SELECT attempts_allowed FROM settings)::int END) AS failed,
-           (p.status = 'in_progress' AND p.last_activity_at < $3::timestamptz - make_interval(days => $4)) AS stuck
-      FROM learners l LEFT JOIN module_progress p ON p.user_id = l.id AND p.module_id = $2)`;
+                                          THEN (SELECT attempts_allowed FROM settings)::int
+                                               + coalesce(x.extra_attempts, 0) END) AS failed,
+           (p.status = 'in_progress' AND p.last_activity_at < $3::timestamptz - make_interval(days => $4)) AS stuck,
+           -- Issue 15: who has a standing accommodation on the quiz, and how many of their attempts were late.
+           (x.user_id IS NOT NULL) AS accommodated,
+           (SELECT count(*)::int FROM attempts a
+             WHERE a.user_id = l.id AND a.quiz_id = (SELECT quiz_id FROM settings) AND a.late) AS late_attempts
+      FROM learners l LEFT JOIN module_progress p ON p.user_id = l.id AND p.module_id = $2
+      LEFT JOIN accommodations x ON x.user_id = l.id AND x.quiz_id = (SELECT quiz_id FROM settings))`;
 
 const STATUS_FILTER: Record<ReportStatus, string> = {
   not_started: "status = 'not_started'",
@@ -81,6 +87,8 @@ export interface RowRecord {
   completed_at: Date | null;
   failed: boolean | null;
   stuck: boolean | null;
+  accommodated: boolean;
+  late_attempts: number;
 }
 
 /** The rows statement: filtered and sorted as asked; paged when a limit is given. */
@@ -209,6 +217,8 @@ export const PROGRESS_CSV_COLUMNS = [
   'steps_done',
   'items_done',
   'attempts_used',
+  'late_attempts',
+  'accommodated',
   'counted_score',
   'passed',
   'last_activity_at',
@@ -227,6 +237,8 @@ export function toProgressCsvRecord(row: ProgressRowDto): Record<(typeof PROGRES
     steps_done: row.stepsDone,
     items_done: row.itemsDone,
     attempts_used: row.attemptsUsed,
+    late_attempts: row.lateAttempts,
+    accommodated: row.accommodated,
     counted_score: row.countedScore,
     passed: row.passed,
     last_activity_at: row.lastActivityAt,
@@ -246,6 +258,8 @@ export function toProgressRow(row: RowRecord): ProgressRowDto {
     stepsDone: row.steps_done,
     itemsDone: row.items_done,
     attemptsUsed: row.attempts_used,
+    lateAttempts: row.late_attempts,
+    accommodated: row.accommodated,
     countedScore: row.counted_score,
     passed: row.passed,
     lastActivityAt: row.last_activity_at?.toISOString() ?? null,
