@@ -39,7 +39,8 @@ SELECT q.settings, q.module_id,
 const ATTEMPT_CONTEXT = `
 SELECT a.id, a.quiz_id, a.user_id, a.number, a.state, a.started_at, a.deadline_at, a.closes_at,
        a.submitted_at, a.question_order, a.choice_order, a.score_raw, a.score_max, a.score_scaled,
-       a.passed, a.pending_count, a.created_at, a.updated_at, q.settings, q.module_id,
+       a.passed, a.pending_count, a.due_at, a.late, a.late_deduction, a.rule, a.created_at, a.updated_at,
+       q.settings, q.module_id,
        (SELECT u.roles FROM users u WHERE u.id = $2 AND u.deleted_at IS NULL) AS caller_roles,
        (SELECT json_object_agg(v.id, v.definition) FROM question_versions v
          WHERE v.id IN (SELECT jsonb_array_elements_text(a.question_order)::uuid)) AS definitions,

@@ -79,9 +79,44 @@ export function differences(a: Probe, b: Probe, tolerated: readonly string[] = [
     const other = b.answers.get(name);
     if (!other || tolerated.includes(name)) continue;
     if (answer.status !== other.status) found.push(`${name}: status ${answer.status} against ${other.status}`);
-    else diff(answer.body, other.body, name, found);
+    else {
+      const [left, right] = alignDraws(answer.body, other.body, name, found);
+      diff(left, right, name, found);
+    }
   }
   return found;
+}
+
+/**
+ * Each attempt draws its own questions from the quiz's pools (seeded by its id, which each server makes
+ * itself), so two servers' attempts show different sets of the same size. The questions and results
+ * both drew are compared; the sizes must agree. The draw itself is one function both servers call
+ * (src/attempts/policy/question-draw.ts, with its own tests).
+ */
+function alignDraws(a: unknown, b: unknown, path: string, found: string[]): [unknown, unknown] {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return [a, b];
+  const left = { ...(a as Record<string, unknown>) };
+  const right = { ...(b as Record<string, unknown>) };
+  for (const key of ['questions', 'results']) {
+    const x = left[key];
+    const y = right[key];
+    if (!Array.isArray(x) || !Array.isArray(y)) continue;
+    if (x.length !== y.length) found.push(`${path}.${key}: ${x.length} drawn against ${y.length}`);
+    const id = (item: unknown) => (item as { questionVersionId?: string }).questionVersionId;
+    const shared = new Set(x.map(id).filter((value) => y.some((other) => id(other) === value)));
+    left[key] = x.filter((item) => shared.has(id(item)));
+    right[key] = y.filter((item) => shared.has(id(item)));
+    // Different draws may carry different points: the maximum (and so the scaled score) may differ, the raw may not.
+    if (shared.size < x.length) {
+      for (const side of [left, right]) {
+        if (typeof side.score === 'object' && side.score !== null) {
+          const { max: _max, scaled: _scaled, ...rest } = side.score as Record<string, unknown>;
+          side.score = rest;
+        }
+      }
+    }
+  }
+  return [left, right];
 }
 
 function diff(a: unknown, b: unknown, path: string, found: string[]): void {

@@ -1,4 +1,3 @@
-import type { EntityManager } from 'typeorm';
 import type { QuizSettings } from '../content/import/answer-key';
 import {
   type Accommodation,
@@ -74,18 +73,4 @@ export function accommodationInput(row: RuleInputRow): Accommodation | null {
 /** The learner's rule from the quiz's settings and the two columns of `ruleInputColumns`. */
 export function learnerRule(settings: QuizSettings, row: RuleInputRow): DeliveryRule {
   return deliveryRule(quizDelivery(settings), scheduleInputs(row), accommodationInput(row));
-}
-
-/** The learner's rule for each of the quizzes, in one statement (for progress views). */
-export async function learnerRules(
-  manager: EntityManager,
-  userId: string,
-  quizIds: string[],
-): Promise<Map<string, DeliveryRule>> {
-  if (quizIds.length === 0) return new Map();
-  const rows = await manager.query<({ id: string; settings: QuizSettings } & RuleInputRow)[]>(
-    `SELECT q.id, q.settings, ${ruleInputColumns('q', '$2')} FROM quizzes q WHERE q.id = ANY($1::uuid[])`,
-    [quizIds, userId],
-  );
-  return new Map(rows.map((row) => [row.id, learnerRule(row.settings, row)]));
 }

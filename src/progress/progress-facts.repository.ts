@@ -1,4 +1,6 @@
 import type { EntityManager } from 'typeorm';
+import { learnerRule, ruleInputColumns, type RuleInputRow } from '../attempts/learner-rule';
+import type { DeliveryRule } from '../attempts/policy/delivery-rule';
 import type { CompletionRule, QuizSettings } from '../content/import/answer-key';
 import { countedGrade } from '../attempts/policy/counted-grade';
 import type { AttemptState } from '../attempts/entities/attempt.entity';
@@ -15,9 +17,11 @@ export interface ModuleFacts {
   lastActivityAt: Date | null;
   /** When the learner's progress row recorded completion (an event, kept once set); null if never. */
   recordedCompletedAt: Date | null;
+  /** The learner's rule for the module's quiz (dates, attempts), when asked for (`withRules`) and there is a quiz. */
+  rule?: DeliveryRule;
 }
 
-interface ModuleRow {
+interface ModuleRow extends Partial<RuleInputRow> {
   id: string;
   slug: string;
   number: number;
@@ -73,6 +77,8 @@ export async function loadModuleFacts(
   manager: EntityManager,
   userId: string,
   moduleIds: string[],
+  /** Also the learner's rule for each quiz (progress views: dates in `unmet`), in the same statement. */
+  options: { withRules?: boolean } = {},
 ): Promise<ModuleFacts[]> {
   if (!userId) throw new Error('loadModuleFacts needs a user');
   if (moduleIds.length === 0) return [];
@@ -87,6 +93,7 @@ export async function loadModuleFacts(
     `SELECT
        (SELECT coalesce(json_agg(x ORDER BY x.number, x.id), '[]') FROM (
           SELECT m.id, m.slug, m.number, m.title, m.completion_rule, q.id AS quiz_id, q.settings, mp.completed_at
+                 ${options.withRules ? `, ${ruleInputColumns('q', '$2')}` : ''}
             FROM modules m LEFT JOIN quizzes q ON q.module_id = m.id
             LEFT JOIN module_progress mp ON mp.module_id = m.id AND mp.user_id = $2
            WHERE m.id = ANY($1::uuid[])) x) AS modules,
@@ -294,6 +301,14 @@ function toModuleFacts(
     attemptsUsed: attempts.length,
     lastActivityAt,
     recordedCompletedAt: asDate(module.completed_at),
+    ...(settings && module.rule_schedules !== undefined
+      ? {
+          rule: learnerRule(settings, {
+            rule_schedules: module.rule_schedules,
+            rule_accommodation: module.rule_accommodation ?? null,
+          }),
+        }
+      : {}),
     facts: {
       rule: module.completion_rule,
       activities: [...activities.values()],

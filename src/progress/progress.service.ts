@@ -17,7 +17,6 @@ import { type CompletionResult, evaluateCompletion } from './completion';
 import type { CourseProgressDto, MarkDto, ModuleProgressDto } from './dto/progress.dto';
 import { loadModuleFacts, loadModuleFactsOfLearners, type ModuleFacts } from './progress-facts.repository';
 import { toModuleProgressView } from './progress-view';
-import { learnerRules } from '../attempts/learner-rule';
 
 /** Learners whose progress rows one statement recomputes when a whole module changes. */
 const REFRESH_BATCH = 1_000;
@@ -304,23 +303,18 @@ export class ProgressService {
   }
 
   private async views(manager: EntityManager, userId: string, moduleIds: string[]): Promise<ModuleProgressDto[]> {
-    const all = await loadModuleFacts(manager, userId, moduleIds);
-    const rules = await learnerRules(
-      manager,
-      userId,
-      all.flatMap((facts) => (facts.quizId ? [facts.quizId] : [])),
-    );
+    // With each quiz's rule for the learner, in the same statement: the dates in `unmet`.
+    const all = await loadModuleFacts(manager, userId, moduleIds, { withRules: true });
     const now = this.clock.now();
-    return all.map((facts) => {
-      const rule = facts.quizId ? rules.get(facts.quizId) : undefined;
-      return toModuleProgressView(
+    return all.map((facts) =>
+      toModuleProgressView(
         userId,
         facts,
         evaluateCompletion(facts.facts),
         facts.recordedCompletedAt,
-        rule ? { rule, now } : undefined,
-      );
-    });
+        facts.rule ? { rule: facts.rule, now } : undefined,
+      ),
+    );
   }
 
   private async findItem(manager: EntityManager, itemId: string): Promise<ChecklistItem> {
