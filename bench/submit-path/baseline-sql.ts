@@ -94,7 +94,8 @@ SELECT (SELECT u.roles FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL) AS
                  'id', a.id, 'quizId', a.quiz_id, 'number', a.number, 'state', a.state,
                  'startedAt', a.started_at, 'submittedAt', a.submitted_at, 'scoreRaw', a.score_raw,
                  'scoreMax', a.score_max, 'scoreScaled', a.score_scaled, 'passed', a.passed,
-                 'pendingCount', a.pending_count) ORDER BY a.quiz_id, a.number), '[]')
+                 'pendingCount', a.pending_count, 'dueAt', a.due_at, 'late', a.late,
+                 'lateDeduction', a.late_deduction, 'rule', a.rule) ORDER BY a.quiz_id, a.number), '[]')
           FROM attempts a WHERE a.user_id = $2 AND ($3::uuid IS NULL OR a.quiz_id = $3)) AS attempts,
        (SELECT coalesce(json_object_agg(q.id, q.settings), '{}') FROM quizzes q
          WHERE q.id IN (SELECT a.quiz_id FROM attempts a
@@ -302,6 +303,7 @@ export async function loadAttemptList(
         userId,
         startedAt: date(a.startedAt as string),
         submittedAt: date(a.submittedAt as string | null),
+        dueAt: date(a.dueAt as string | null),
       }) as unknown as Attempt,
   );
   return {
