@@ -11,6 +11,7 @@ import { CohortsService } from '../cohorts/cohorts.service';
 import type { QuizSettings } from '../content/import/answer-key';
 import { AttemptClosed } from './attempt-errors';
 import { loadAttemptWithQuiz } from './attempt-rows';
+import { loadQuiz } from './quiz-context';
 import type {
   AccommodationDto,
   ExtendAttemptDto,
@@ -45,8 +46,8 @@ export class DeliveryRulesService {
   async schedule(caller: Caller, cohortId: string, quizId: string): Promise<QuizScheduleDto> {
     const manager = this.dataSource.manager;
     const quiz = await this.quizOfCohort(manager, caller.principal, cohortId, quizId, 'read');
-    const found = await manager.findOne(QuizSchedule, { where: { cohortId, quizId: quiz.id } });
-    return toScheduleDto(cohortId, quiz.id, found, quiz.settings);
+    const found = await manager.findOne(QuizSchedule, { where: { cohortId, quizId: quiz.quizId } });
+    return toScheduleDto(cohortId, quiz.quizId, found, quiz.settings);
   }
 
   /** Sets the cohort's bounds (null ones are the quiz's); all null removes the schedule. */
@@ -66,32 +67,32 @@ export class DeliveryRulesService {
         closesAt: next.closesAt ?? instant(quiz.settings.closesAt),
       });
       const before = await manager.findOne(QuizSchedule, {
-        where: { cohortId, quizId: quiz.id },
+        where: { cohortId, quizId: quiz.quizId },
         lock: { mode: 'pessimistic_write' },
       });
       let saved: QuizSchedule | null = null;
       if (next.opensAt || next.dueAt || next.closesAt) {
-        await manager.upsert(QuizSchedule, { cohortId, quizId: quiz.id, ...next }, ['cohortId', 'quizId']);
-        saved = await manager.findOneOrFail(QuizSchedule, { where: { cohortId, quizId: quiz.id } });
+        await manager.upsert(QuizSchedule, { cohortId, quizId: quiz.quizId, ...next }, ['cohortId', 'quizId']);
+        saved = await manager.findOneOrFail(QuizSchedule, { where: { cohortId, quizId: quiz.quizId } });
       } else if (before) {
-        await manager.delete(QuizSchedule, { cohortId, quizId: quiz.id });
+        await manager.delete(QuizSchedule, { cohortId, quizId: quiz.quizId });
       }
       await this.audit.record(manager, caller, {
         action: 'quiz_schedule.set',
         targetType: 'cohort',
         targetId: cohortId,
-        before: before ? { quizId: quiz.id, ...scheduleBounds(before) } : null,
-        after: saved ? { quizId: quiz.id, ...scheduleBounds(saved) } : null,
+        before: before ? { quizId: quiz.quizId, ...scheduleBounds(before) } : null,
+        after: saved ? { quizId: quiz.quizId, ...scheduleBounds(saved) } : null,
       });
-      return toScheduleDto(cohortId, quiz.id, saved, quiz.settings);
+      return toScheduleDto(cohortId, quiz.quizId, saved, quiz.settings);
     });
   }
 
   async accommodation(caller: Caller, userRef: string, quizId: string): Promise<AccommodationDto> {
     const manager = this.dataSource.manager;
     const userId = await this.learnerForStaff(manager, caller.principal, userRef);
-    const quiz = await findQuiz(manager, quizId);
-    const found = await manager.findOne(Accommodation, { where: { userId, quizId: quiz.id } });
+    const quiz = await loadQuiz(manager, quizId);
+    const found = await manager.findOne(Accommodation, { where: { userId, quizId: quiz.quizId } });
     if (!found) throw new ResourceNotFound('This learner has no accommodation on this quiz');
     return toAccommodationDto(found);
   }
@@ -105,14 +106,14 @@ export class DeliveryRulesService {
   ): Promise<AccommodationDto> {
     return this.dataSource.transaction(async (manager) => {
       const userId = await this.learnerForStaff(manager, caller.principal, userRef);
-      const quiz = await findQuiz(manager, quizId);
+      const quiz = await loadQuiz(manager, quizId);
       const dueAt = instant(dto.dueAt);
       const closesAt = instant(dto.closesAt);
       if (dueAt && closesAt && dueAt > closesAt) {
         throw new ValidationFailed([{ field: 'closesAt', messages: ['closesAt must not be before dueAt'] }]);
       }
       const before = await manager.findOne(Accommodation, {
-        where: { userId, quizId: quiz.id },
+        where: { userId, quizId: quiz.quizId },
         lock: { mode: 'pessimistic_write' },
       });
       const terms = {
@@ -122,17 +123,17 @@ export class DeliveryRulesService {
         dueAt,
         closesAt,
       };
-      await manager.upsert(Accommodation, { userId, quizId: quiz.id, ...terms, reason: dto.reason }, [
+      await manager.upsert(Accommodation, { userId, quizId: quiz.quizId, ...terms, reason: dto.reason }, [
         'userId',
         'quizId',
       ]);
-      const saved = await manager.findOneOrFail(Accommodation, { where: { userId, quizId: quiz.id } });
+      const saved = await manager.findOneOrFail(Accommodation, { where: { userId, quizId: quiz.quizId } });
       await this.audit.record(manager, caller, {
         action: 'accommodation.set',
         targetType: 'user',
         targetId: userId,
-        before: before ? { quizId: quiz.id, ...accommodationTerms(before) } : null,
-        after: { quizId: quiz.id, ...accommodationTerms(saved) },
+        before: before ? { quizId: quiz.quizId, ...accommodationTerms(before) } : null,
+        after: { quizId: quiz.quizId, ...accommodationTerms(saved) },
         reason: dto.reason,
       });
       return toAccommodationDto(saved);
@@ -191,7 +192,7 @@ export class DeliveryRulesService {
     use: 'read' | 'manage',
   ) {
     const cohort = await this.cohorts.findFor(principal, cohortId, use, manager);
-    const quiz = await findQuiz(manager, quizId);
+    const quiz = await loadQuiz(manager, quizId);
     if (cohort.moduleIds.length > 0 && !cohort.moduleIds.includes(quiz.moduleId)) {
       throw new ResourceNotFound('No such quiz in this cohort');
     }
@@ -218,16 +219,6 @@ export class DeliveryRulesService {
     if (principal.kind === 'user' && !isAdmin(principal) && !principal.roles.includes('instructor')) return false;
     return this.access.canAccess(principal, userId, 'progress:write', manager);
   }
-}
-
-async function findQuiz(manager: EntityManager, quizId: string) {
-  if (!isUuid(quizId)) throw new ResourceNotFound('No such quiz');
-  const [quiz] = await manager.query<{ id: string; module_id: string; settings: QuizSettings }[]>(
-    'SELECT id, module_id, settings FROM quizzes WHERE id = $1',
-    [quizId],
-  );
-  if (!quiz) throw new ResourceNotFound('No such quiz');
-  return { id: quiz.id, moduleId: quiz.module_id, settings: quiz.settings };
 }
 
 /** opensAt < dueAt ≤ closesAt, where set (a due date at the closing means no late period). */
