@@ -874,14 +874,17 @@ ${Array.from({ length: 21 }, (_, i) => `      - { id: c${i}, text: Choice ${i} }
   },
 ];
 
+/** A bad key of a BAD_… table: no key, and the error at its path, with its code and line. */
+function expectRejected({ yaml, path, code, lineOf }: (typeof BAD_KEYS)[number]) {
+  const { key, problems } = parseAnswerKey(yaml, 'yaml');
+  expect(key).toBeUndefined();
+  expect(errorsOf(problems)).toContainEqual(
+    expect.objectContaining({ severity: 'error', path, code, line: lineContaining(yaml, lineOf) }),
+  );
+}
+
 describe('parseAnswerKey validation', () => {
-  it.each(BAD_KEYS)('rejects a key where $rule', ({ yaml, path, code, lineOf }) => {
-    const { key, problems } = parseAnswerKey(yaml, 'yaml');
-    expect(key).toBeUndefined();
-    expect(errorsOf(problems)).toContainEqual(
-      expect.objectContaining({ severity: 'error', path, code, line: lineContaining(yaml, lineOf) }),
-    );
-  });
+  it.each(BAD_KEYS)('rejects a key where $rule', expectRejected);
 
   it('suggests the field meant by a near-miss name', () => {
     const { problems } = parseAnswerKey('format: 1\nquestions: []\ncompletoin: {}\n', 'yaml');
@@ -1388,13 +1391,7 @@ const BAD_FEEDBACK_KEYS: typeof BAD_KEYS = [
 ];
 
 describe('parseAnswerKey wrong-answer feedback and hints', () => {
-  it.each(BAD_FEEDBACK_KEYS)('rejects a key where $rule', ({ yaml, path, code, lineOf }) => {
-    const { key, problems } = parseAnswerKey(yaml, 'yaml');
-    expect(key).toBeUndefined();
-    expect(errorsOf(problems)).toContainEqual(
-      expect.objectContaining({ severity: 'error', path, code, line: lineContaining(yaml, lineOf) }),
-    );
-  });
+  it.each(BAD_FEEDBACK_KEYS)('rejects a key where $rule', expectRejected);
 
   it('reads hints on any type, and wrong-answer feedback on short_text and numeric', () => {
     const { key, problems } = parseAnswerKey(
