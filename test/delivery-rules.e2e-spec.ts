@@ -308,4 +308,56 @@ describe('delivery rules (e2e)', () => {
     const created = results.find((r) => r.status === 201)!.body;
     expect(new Date(created.deadlineAt).getTime() - new Date(created.startedAt).getTime()).toBe(15 * 60_000);
   });
+  it('ends an accommodation with a reason: new attempts follow the quiz again, one in progress keeps its time', async () => {
+    const { quizId, moduleId } = await importModule(
+      t,
+      smallModule(37),
+      smallAnswerKey({ timeLimitMinutes: 30, attemptsAllowed: 1 }),
+    );
+    const learner = await createUser(t, ['learner']);
+    await cohortWith(moduleId, [learner]);
+    const path = `/v1/users/${learner.id}/quizzes/${quizId}/accommodation`;
+    const remove = (body: object, token = instructor.token) =>
+      request(t.server).delete(path).set(bearer(token)).send(body);
+    await remove({ reason: 'nothing to end' }).expect(404);
+    await request(t.server)
+      .put(path)
+      .set(bearer(instructor.token))
+      .send({ timeMultiplier: 2, extraAttempts: 1, reason: 'support plan, term 1' })
+      .expect(200);
+    at('2030-06-01T09:00:00Z');
+    const first = (await start(learner, quizId).expect(201)).body;
+    expect(first).toMatchObject({ deadlineAt: '2030-06-01T10:00:00.000Z', attemptsAllowed: 2 });
+
+    await remove({ reason: 'mine' }, learner.token).expect(403);
+    await remove({}).expect(400);
+    await remove({ reason: 'support plan ended' }).expect(204);
+    await request(t.server).get(path).set(bearer(instructor.token)).expect(404);
+    const [audit] = await db().query(
+      `SELECT reason, before, after FROM audit_events WHERE action = 'accommodation.removed' AND target_id = $1`,
+      [learner.id],
+    );
+    expect(audit).toMatchObject({
+      reason: 'support plan ended',
+      before: { quizId, timeMultiplier: 2, extraAttempts: 1 },
+      after: null,
+    });
+    // The attempt in progress keeps the hour it started with; the quiz's one attempt is now used up.
+    const resumed = await request(t.server).get(`/v1/attempts/${first.id}`).set(bearer(learner.token)).expect(200);
+    expect(resumed.body).toMatchObject({ deadlineAt: '2030-06-01T10:00:00.000Z' });
+    await answerAndSubmit(learner, first);
+    expect((await start(learner, quizId).expect(409)).body.type).toBe('/problems/attempt-limit-reached');
+    await remove({ reason: 'again' }).expect(404);
+
+    // Erasure scrubs the removal's reason too.
+    await request(t.server).delete(`/v1/users/${learner.id}?erase=true`).set(bearer(admin.token)).expect(204);
+    const reasons = await db().query(
+      `SELECT action, reason FROM audit_events WHERE action LIKE 'accommodation.%' AND target_id = $1 ORDER BY action`,
+      [learner.id],
+    );
+    expect(reasons).toEqual([
+      { action: 'accommodation.removed', reason: null },
+      { action: 'accommodation.set', reason: null },
+    ]);
+  });
 });

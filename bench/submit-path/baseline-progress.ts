@@ -10,6 +10,7 @@ import type { EntityManager } from 'typeorm';
 import type { PoolClient } from 'pg';
 import { evaluateCompletion } from '../../src/progress/completion';
 import type { ModuleProgressDto } from '../../src/progress/dto/progress.dto';
+import { NAMED_STATEMENTS_OPTION } from '../../src/database/named-query';
 import { loadModuleFacts } from '../../src/progress/progress-facts.repository';
 import { toModuleProgressView } from '../../src/progress/progress-view';
 
@@ -17,10 +18,19 @@ type Queryable = Pick<PoolClient, 'query'>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** loadModuleFacts uses nothing of the EntityManager but `query(sql, params)` → rows. */
+/**
+ * loadModuleFacts uses nothing of the EntityManager but `query(sql, params)` → rows, or for its named
+ * statement the connection itself. The baseline sends them unnamed, as a hand-written `pg` server does
+ * unless told otherwise; BENCH_BASELINE_NAMED_STATEMENTS=1 names them as the API does.
+ */
 function asManager(db: Queryable): EntityManager {
   const query = async (sql: string, params?: unknown[]) => (await db.query(sql, params)).rows;
-  return { query } as unknown as EntityManager;
+  const named = process.env.BENCH_BASELINE_NAMED_STATEMENTS === '1';
+  return {
+    query,
+    queryRunner: { connect: () => Promise.resolve(db) },
+    dataSource: { options: { extra: { [NAMED_STATEMENTS_OPTION]: named } } },
+  } as unknown as EntityManager;
 }
 
 const WRITE_PROGRESS = `

@@ -75,16 +75,43 @@ export function probeProblems(server: string, result: Probe, tolerated: readonly
 /** Where two servers' answers differ; empty when they answered the same. */
 export function differences(a: Probe, b: Probe, tolerated: readonly string[] = []): string[] {
   const found: string[] = [];
+  const differentDraws = !sameDraw(a.answers.get('start')?.body, b.answers.get('start')?.body);
   for (const [name, answer] of a.answers) {
     const other = b.answers.get(name);
     if (!other || tolerated.includes(name)) continue;
     if (answer.status !== other.status) found.push(`${name}: status ${answer.status} against ${other.status}`);
     else {
       const [left, right] = alignDraws(answer.body, other.body, name, found);
-      diff(left, right, name, found);
+      if (differentDraws) diff(withoutMaximum(left), withoutMaximum(right), name, found);
+      else diff(left, right, name, found);
     }
   }
   return found;
+}
+
+const drawnIds = (start: unknown) =>
+  ((start as { questions?: { questionVersionId?: string }[] } | undefined)?.questions ?? [])
+    .map((question) => question.questionVersionId)
+    .sort()
+    .join();
+
+function sameDraw(a: unknown, b: unknown): boolean {
+  return drawnIds(a) === drawnIds(b);
+}
+
+/**
+ * Another draw may carry other points: every figure scaled by the attempt's maximum (score max and
+ * scaled, the counted score, "your score so far" in `unmet`) is left out of the comparison, the rest kept.
+ */
+function withoutMaximum(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(/your score so far [\d.]+%/, 'your score so far <score>');
+  if (Array.isArray(value)) return value.map(withoutMaximum);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (!['max', 'scaled', 'countedScore'].includes(key)) out[key] = withoutMaximum(item);
+  }
+  return out;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { namedQuery } from '../database/named-query';
 import type { QuizSettings } from '../content/import/answer-key';
 import { Attempt, type AttemptState } from './entities/attempt.entity';
 import { AttemptResponse } from './entities/attempt-response.entity';
@@ -114,7 +115,9 @@ export async function loadAttemptWithQuiz(
   attemptId: string,
   lock: boolean,
 ): Promise<{ attempt: Attempt; quiz: QuizContext } | null> {
-  const [row] = await manager.query<(AttemptRow & { quiz_settings: QuizSettings; quiz_module_id: string })[]>(
+  const [row] = await namedQuery<AttemptRow & { quiz_settings: QuizSettings; quiz_module_id: string }>(
+    manager,
+    'attempt_with_quiz',
     `SELECT a.*, q.settings AS quiz_settings, q.module_id AS quiz_module_id
        FROM attempts a JOIN quizzes q ON q.id = a.quiz_id
       WHERE a.id = $1${lock ? ' FOR UPDATE OF a' : ''}`,
@@ -129,7 +132,9 @@ export async function loadAttemptWithQuiz(
 
 /** All responses of an attempt. */
 export async function loadResponses(manager: EntityManager, attemptId: string): Promise<AttemptResponse[]> {
-  const rows = await manager.query<ResponseRow[]>(
+  const rows = await namedQuery<ResponseRow>(
+    manager,
+    'responses',
     `SELECT ${RESPONSE_COLUMNS} FROM attempt_responses WHERE attempt_id = $1`,
     [attemptId],
   );
@@ -141,7 +146,9 @@ export async function loadResponsesOf(
   manager: EntityManager,
   attemptIds: string[],
 ): Promise<Map<string, Map<string, AttemptResponse>>> {
-  const rows = await manager.query<ResponseRow[]>(
+  const rows = await namedQuery<ResponseRow>(
+    manager,
+    'responses_of',
     `SELECT ${RESPONSE_COLUMNS} FROM attempt_responses WHERE attempt_id = ANY($1::uuid[])`,
     [attemptIds],
   );
@@ -160,7 +167,9 @@ export async function loadAttemptsOf(
   userId: string,
   quizId?: string,
 ): Promise<{ attempts: Attempt[]; settings: Map<string, QuizSettings> }> {
-  const rows = await manager.query<(AttemptRow & { quiz_settings: QuizSettings })[]>(
+  const rows = await namedQuery<AttemptRow & { quiz_settings: QuizSettings }>(
+    manager,
+    'attempts_of',
     `SELECT a.*, q.settings AS quiz_settings
        FROM attempts a JOIN quizzes q ON q.id = a.quiz_id
       WHERE a.user_id = $1 AND ($2::uuid IS NULL OR a.quiz_id = $2)
@@ -189,15 +198,17 @@ export async function lockForStart(
   userId: string,
 ): Promise<{ quiz: QuizContext; questions: DrawableQuestion[]; previous: Attempt[]; rule: DeliveryRule }> {
   if (!isUuid(quizId)) throw new ResourceNotFound('No such quiz');
-  const [quiz] = await manager.query<
-    ({
+  const [quiz] = await namedQuery<
+    {
       id: string;
       module_id: string;
       settings: QuizSettings;
       questions: DrawableQuestion[];
       locked: string;
-    } & RuleInputRow)[]
+    } & RuleInputRow
   >(
+    manager,
+    'start_quiz',
     `SELECT q.id, q.module_id, q.settings, ${ruleInputColumns('q', '$2')},
             -- The versions a new attempt may show: each live question's current one, in quiz order, with
             -- the key its pool names it by.
@@ -210,7 +221,9 @@ export async function lockForStart(
     [quizId, userId],
   );
   if (!quiz) throw new ResourceNotFound('No such quiz');
-  const previous = await manager.query<AttemptRow[]>(
+  const previous = await namedQuery<AttemptRow>(
+    manager,
+    'start_previous',
     'SELECT * FROM attempts WHERE user_id = $1 AND quiz_id = $2 ORDER BY number FOR UPDATE',
     [userId, quiz.id],
   );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { namedQuery } from '../database/named-query';
 import { type Caller, hasScope, isAdmin, type Principal } from '../auth/access.types';
 import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
 import { isUuid, resolveUserRef } from '../auth/user-ref';
@@ -194,7 +195,9 @@ export class AttemptsService {
       // One statement for the whole batch, whatever its size; the last write of a version wins. It answers
       // with every response of the attempt: those just saved, and the others as they were.
       const latest = new Map(dto.responses.map((item) => [item.questionVersionId, item.response ?? null]));
-      const rows = await manager.query<ResponseRow[]>(
+      const rows = await namedQuery<ResponseRow>(
+        manager,
+        'save_responses',
         `WITH saved AS (
            INSERT INTO attempt_responses (attempt_id, question_version_id, response)
            SELECT $1, r.question_version_id, r.response
@@ -302,7 +305,9 @@ export class AttemptsService {
   ): Promise<AttemptResponseDto> {
     // One after another: inside a transaction the manager has a single connection.
     const responses = await loadResponses(manager, attempt.id);
-    const [siblings] = await manager.query<{ used: number; in_progress: boolean }[]>(
+    const [siblings] = await namedQuery<{ used: number; in_progress: boolean }>(
+      manager,
+      'attempt_siblings',
       `SELECT count(*)::int AS used, coalesce(bool_or(state = 'in_progress'), false) AS in_progress
          FROM attempts WHERE user_id = $1 AND quiz_id = $2`,
       [attempt.userId, attempt.quizId],

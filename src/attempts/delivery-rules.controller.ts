@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '../auth/access.types';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentCaller } from '../auth/current-caller.decorator';
@@ -13,6 +13,7 @@ import {
   PutAccommodationDto,
   PutQuizScheduleDto,
   QuizScheduleDto,
+  RemoveAccommodationDto,
 } from './dto/delivery-rules.dto';
 
 // A cohort's instructors (checked per cohort), admins, and clients that manage cohorts.
@@ -88,6 +89,28 @@ export class DeliveryRulesController {
     @Body() dto: PutAccommodationDto,
   ) {
     return this.rules.putAccommodation(caller, userId, quizId, dto);
+  }
+
+  @Delete('users/:userId/quizzes/:quizId/accommodation')
+  @HttpCode(204)
+  @Authenticated({ roles: [...ACCOMMODATE.roles], scopes: [...ACCOMMODATE.scopes] })
+  @ApiParam({ name: 'userId', description: 'User id' })
+  @ApiOperation({
+    summary: 'End a learner’s standing accommodation on a quiz, with a reason (in the JSON body)',
+    description:
+      'Attempts started from now on follow the quiz’s and cohorts’ rule; an attempt already in progress keeps ' +
+      'the deadline it started with (extend or not, as a person decides). Audited with the reason.',
+  })
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiProblem(400, 'No reason given')
+  @ApiProblem(404, 'No such learner visible to the caller, no such quiz, or no accommodation')
+  async removeAccommodation(
+    @CurrentCaller() caller: Caller,
+    @Param('userId') userId: string,
+    @Param('quizId') quizId: string,
+    @Body() dto: RemoveAccommodationDto,
+  ): Promise<void> {
+    await this.rules.removeAccommodation(caller, userId, quizId, dto);
   }
 
   @Post('attempts/:id/extend')

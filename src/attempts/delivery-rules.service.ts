@@ -18,6 +18,7 @@ import type {
   PutAccommodationDto,
   PutQuizScheduleDto,
   QuizScheduleDto,
+  RemoveAccommodationDto,
 } from './dto/delivery-rules.dto';
 import { Accommodation } from './entities/accommodation.entity';
 import { QuizSchedule } from './entities/quiz-schedule.entity';
@@ -137,6 +138,36 @@ export class DeliveryRulesService {
         reason: dto.reason,
       });
       return toAccommodationDto(saved);
+    });
+  }
+
+  /**
+   * Ends the learner's standing accommodation on the quiz, with the reason. Attempts already started
+   * keep the deadline they were given (an attempt's rule is fixed when it starts; extend one to change it).
+   */
+  async removeAccommodation(
+    caller: Caller,
+    userRef: string,
+    quizId: string,
+    dto: RemoveAccommodationDto,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const userId = await this.learnerForStaff(manager, caller.principal, userRef);
+      const quiz = await loadQuiz(manager, quizId);
+      const before = await manager.findOne(Accommodation, {
+        where: { userId, quizId: quiz.quizId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!before) throw new ResourceNotFound('This learner has no accommodation on this quiz');
+      await manager.delete(Accommodation, { userId, quizId: quiz.quizId });
+      await this.audit.record(manager, caller, {
+        action: 'accommodation.removed',
+        targetType: 'user',
+        targetId: userId,
+        before: { quizId: quiz.quizId, ...accommodationTerms(before) },
+        after: null,
+        reason: dto.reason,
+      });
     });
   }
 

@@ -45,6 +45,13 @@ describe('loadConfig', () => {
     expect(config.database.poolSize).toBe(25);
   });
 
+  it('uses named statements unless DB_NAMED_STATEMENTS=false, and refuses anything but true or false', () => {
+    expect(loadConfig({}).database.namedStatements).toBe(true);
+    expect(loadConfig({ DB_NAMED_STATEMENTS: 'false' }).database.namedStatements).toBe(false);
+    expect(loadConfig({ DB_NAMED_STATEMENTS: 'true' }).database.namedStatements).toBe(true);
+    expect(problemsOf({ DB_NAMED_STATEMENTS: 'no' })).toEqual(['DB_NAMED_STATEMENTS must be true or false']);
+  });
+
   it('names every bad variable at once', () => {
     const problems = problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
     expect(problems.join('\n')).toMatch(/PORT/);

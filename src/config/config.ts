@@ -62,6 +62,16 @@ class EnvironmentVariables {
   @Max(3_600_000)
   DB_STATEMENT_TIMEOUT_MS = 30_000;
 
+  /**
+   * The hot paths' fixed statements as named prepared statements (planned once per connection). Turn off
+   * behind a pooler that cannot carry them (PgBouncer before 1.21 in transaction pooling mode).
+   */
+  @Transform(({ value }: { value: unknown }) =>
+    value === undefined || value === '' ? true : value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsBoolean({ message: 'DB_NAMED_STATEMENTS must be true or false' })
+  DB_NAMED_STATEMENTS = true;
+
   /** How long a starting instance keeps trying to reach DATABASE_URL before it gives up. */
   @Transform(toInt)
   @IsInt()
@@ -297,6 +307,7 @@ export interface AppConfig {
     acquireTimeoutMs: number;
     statementTimeoutMs: number;
     connectTimeoutSeconds: number;
+    namedStatements: boolean;
   };
   log: { level: EnvironmentVariables['LOG_LEVEL'] };
   metrics: { token?: string };
@@ -405,6 +416,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       acquireTimeoutMs: vars.DB_ACQUIRE_TIMEOUT_MS,
       statementTimeoutMs: vars.DB_STATEMENT_TIMEOUT_MS,
       connectTimeoutSeconds: vars.DB_CONNECT_TIMEOUT_S,
+      namedStatements: vars.DB_NAMED_STATEMENTS,
     },
     log: { level: vars.LOG_LEVEL },
     metrics: { token: vars.METRICS_TOKEN },

@@ -1,6 +1,7 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations/index';
 import { entities } from './entities';
+import { NAMED_STATEMENTS_OPTION } from './named-query';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 export interface DataSourceSettings {
@@ -12,6 +13,8 @@ export interface DataSourceSettings {
   acquireTimeoutMs?: number;
   /** PostgreSQL's statement_timeout on every connection. */
   statementTimeoutMs?: number;
+  /** The hot paths' fixed statements as named prepared statements (named-query.ts); default on. */
+  namedStatements?: boolean;
 }
 
 /**
@@ -41,6 +44,8 @@ export function buildDataSourceOptions(settings: DataSourceSettings): DataSource
       statement_timeout: settings.statementTimeoutMs ?? 30_000,
       keepAlive: true,
       idle_in_transaction_session_timeout: 60_000,
+      // Read by namedQuery, ignored by pg.
+      [NAMED_STATEMENTS_OPTION]: settings.namedStatements ?? true,
     },
   };
 }

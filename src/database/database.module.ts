@@ -31,6 +31,7 @@ class MigrationRunner implements OnModuleInit {
             poolSize: config.database.poolSize,
             acquireTimeoutMs: config.database.acquireTimeoutMs,
             statementTimeoutMs: config.database.statementTimeoutMs,
+            namedStatements: config.database.namedStatements,
           }),
           retryAttempts: 3,
           retryDelay: 1_000,

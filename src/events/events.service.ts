@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { namedQuery } from '../database/named-query';
 import type { EventType } from './event-types';
 
 export interface NewEvent {
@@ -54,7 +55,9 @@ export class EventsService {
       module_id: event.moduleId ?? null,
       data: event.data,
     }));
-    const [result] = await manager.query<Emitted[]>(
+    const [result] = await namedQuery<Emitted>(
+      manager,
+      'emit_events',
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(n int, type text, learner_id uuid, module_id uuid, data jsonb)
        ),

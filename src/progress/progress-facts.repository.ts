@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { namedQuery } from '../database/named-query';
 import { learnerRule, ruleInputColumns, type RuleInputRow } from '../attempts/learner-rule';
 import type { DeliveryRule } from '../attempts/policy/delivery-rule';
 import type { CompletionRule, QuizSettings } from '../content/import/answer-key';
@@ -82,14 +83,14 @@ export async function loadModuleFacts(
 ): Promise<ModuleFacts[]> {
   if (!userId) throw new Error('loadModuleFacts needs a user');
   if (moduleIds.length === 0) return [];
-  const [row] = await manager.query<
-    {
-      modules: ModuleRow[];
-      steps: Timestamped<StepRow, 'marked_at'>[];
-      items: Timestamped<ItemRow, 'marked_at' | 'verified_at'>[];
-      attempts: Timestamped<AttemptRow, 'started_at' | 'submitted_at'>[];
-    }[]
-  >(
+  const [row] = await namedQuery<{
+    modules: ModuleRow[];
+    steps: Timestamped<StepRow, 'marked_at'>[];
+    items: Timestamped<ItemRow, 'marked_at' | 'verified_at'>[];
+    attempts: Timestamped<AttemptRow, 'started_at' | 'submitted_at'>[];
+  }>(
+    manager,
+    options.withRules ? 'module_facts_rules' : 'module_facts',
     `SELECT
        (SELECT coalesce(json_agg(x ORDER BY x.number, x.id), '[]') FROM (
           SELECT m.id, m.slug, m.number, m.title, m.completion_rule, q.id AS quiz_id, q.settings, mp.completed_at

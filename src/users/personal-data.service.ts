@@ -191,7 +191,7 @@ export class PersonalDataService {
       accommodations: await affected('DELETE FROM accommodations WHERE user_id = $1', [userId]),
       accommodationReasonsScrubbed: await affected(
         `UPDATE audit_events SET reason = NULL
-          WHERE action = 'accommodation.set' AND target_type = 'user' AND target_id = $1::text AND reason IS NOT NULL`,
+          WHERE action IN ('accommodation.set', 'accommodation.removed') AND target_type = 'user' AND target_id = $1::text AND reason IS NOT NULL`,
         [userId],
       ),
       // Essays keep their grades and lose their words. Short answers stay: a regrade scores them again

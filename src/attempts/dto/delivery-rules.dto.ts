@@ -120,3 +120,11 @@ export class ExtendAttemptDto {
   @MaxLength(2000)
   reason: string;
 }
+
+export class RemoveAccommodationDto {
+  @ApiProperty(REASON)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  reason: string;
+}
