@@ -19,7 +19,7 @@ const common = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   // NestJS 12 and a few of its dependencies ship ES modules only; let swc convert them.
   transformIgnorePatterns: [
-    'node_modules/(?!(@nestjs|@fastify/static|content-disposition|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer|load-esm|mdast-.*|micromark.*|unist-.*|decode-named-character-reference|character-entities.*|devlop|ccount|longest-streak|markdown-table|zwitch|escape-string-regexp|jose)/)',
+    'node_modules/(?!(@nestjs|@fastify/static|content-disposition|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer|load-esm|mdast-.*|micromark.*|unist-.*|hast-.*|vfile.*|stringify-entities|trim-lines|property-information|space-separated-tokens|comma-separated-tokens|html-void-elements|decode-named-character-reference|character-entities.*|devlop|ccount|longest-streak|markdown-table|zwitch|escape-string-regexp|jose)/)',
   ],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',

@@ -13,6 +13,7 @@ import { UserErasure1796618305862 } from './1796618305862-UserErasure';
 import { ProgressUpdates1796630234969 } from './1796630234969-ProgressUpdates';
 import { XapiDestination1796634703787 } from './1796634703787-XapiDestination';
 import { DeliveryRules1796642592088 } from './1796642592088-DeliveryRules';
+import { WebSessions1796651184885 } from './1796651184885-WebSessions';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -29,4 +30,5 @@ export const migrations: Function[] = [
   ProgressUpdates1796630234969,
   XapiDestination1796634703787,
   DeliveryRules1796642592088,
+  WebSessions1796651184885,
 ];

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -15,6 +16,7 @@ import { createValidationPipe } from './common/http/validation';
 import { createLogger, PinoLoggerService } from './common/logging/logger';
 import { MetricsService } from './metrics/metrics.service';
 import { buildOpenApiDocument } from './openapi';
+import { webRoots } from './pages/web-files';
 
 export interface CreatedApp {
   app: NestFastifyApplication;
@@ -73,6 +75,8 @@ export async function createApp(config: AppConfig, logger = createLogger(config.
     );
   });
 
+  // Parses the pages' session cookie (request.cookies) and sets it (reply.setCookie).
+  await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -89,6 +93,12 @@ export async function createApp(config: AppConfig, logger = createLogger(config.
       exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'],
       maxAge: 600,
     });
+  }
+
+  // The pages' scripts and styles (src/pages): the compiled client and the static files, from this origin only.
+  const roots = webRoots();
+  if (roots.length > 0) {
+    app.useStaticAssets({ root: roots, prefix: '/assets/', decorateReply: false, index: false, maxAge: '5m' });
   }
 
   app.useGlobalFilters(new ProblemDetailsFilter());

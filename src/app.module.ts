@@ -12,6 +12,7 @@ import { ContentModule } from './content/content.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PagesModule } from './pages/pages.module';
 import { ProgressModule } from './progress/progress.module';
 import { UsersModule } from './users/users.module';
 
@@ -35,6 +36,7 @@ export class AppModule {
         AttemptsModule,
         ProgressModule,
         CohortsModule,
+        PagesModule,
       ],
     };
   }

@@ -42,10 +42,21 @@ describe('housekeeping (e2e)', () => {
          FROM endpoint, old WHERE old.data->>'n' IN ('1', '4')`,
     );
     await db.query(`INSERT INTO events (type, data) VALUES ('module.imported', '{"n": "fresh"}')`);
+    // Page sessions: one past its end, one unused past the idle limit (120 minutes), one in use.
+    await db.query(
+      `WITH person AS (
+         INSERT INTO users (email, display_name, roles) VALUES ('sessions@example.com', 'S', '{learner}') RETURNING id)
+       INSERT INTO web_sessions (token_hash, user_id, csrf_token, via, last_seen_at, expires_at)
+       SELECT v.hash, person.id, 'x', 'password', now() - v.idle, now() + v.left_
+         FROM person, (VALUES ('ended', interval '1 minute', interval '-1 minute'),
+                              ('idle', interval '121 minutes', interval '1 hour'),
+                              ('live', interval '1 minute', interval '1 hour')) AS v(hash, idle, left_)`,
+    );
 
     const purged = await t.app.get(HousekeepingService).purgeExpired();
 
-    expect(purged).toEqual({ idempotencyKeys: 30, loginFailures: 2, events: 3 });
+    expect(purged).toEqual({ idempotencyKeys: 30, loginFailures: 2, events: 3, webSessions: 2 });
+    expect(await db.query('SELECT token_hash FROM web_sessions')).toEqual([{ token_hash: 'live' }]);
     const events: { n: string }[] = await db.query(`SELECT data->>'n' AS n FROM events ORDER BY n`);
     expect(events).toEqual([{ n: '4' }, { n: 'fresh' }]);
     const keys: { key: string }[] = await db.query(`SELECT key FROM idempotency_keys WHERE owner = 'user:test'`);
@@ -56,6 +67,7 @@ describe('housekeeping (e2e)', () => {
       idempotencyKeys: 0,
       loginFailures: 0,
       events: 0,
+      webSessions: 0,
     });
   });
 });

@@ -2,11 +2,15 @@ import { type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
-import { Forbidden, Unauthorized } from '../common/errors/domain-error';
+import { CsrfRefused, Forbidden, Unauthorized } from '../common/errors/domain-error';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
 import type { Principal } from './access.types';
 import { ACCESS_POLICY, type AccessPolicy } from './authenticated.decorator';
 import { IS_PUBLIC } from './public.decorator';
+import { csrfMatches, SESSION_COOKIE, WebSessionService } from './web-session.service';
+
+/** Methods that change nothing: no CSRF token needed with the session cookie. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The global guard: closed by default. A route is reachable only when it
@@ -17,7 +21,10 @@ import { IS_PUBLIC } from './public.decorator';
 export class AccessGuard extends AuthGuard('jwt') {
   private readonly logger = new Logger('AccessGuard');
 
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: WebSessionService,
+  ) {
     super();
   }
 
@@ -29,8 +36,23 @@ export class AccessGuard extends AuthGuard('jwt') {
       this.logger.error({ handler: context.getHandler().name }, 'route declares no access policy; refusing');
       throw new Forbidden('This route is not open to anyone');
     }
-    await super.canActivate(context);
-    const principal = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>().user;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>();
+    // A bearer token wins; without one, the pages' session cookie (and, to change anything, its CSRF token).
+    const cookie = request.headers.authorization ? undefined : request.cookies?.[SESSION_COOKIE];
+    if (cookie) {
+      const session = await this.sessions.resolve(cookie);
+      if (!session) throw new Unauthorized('Your session has ended; sign in again');
+      if (!SAFE_METHODS.has(request.method)) {
+        const sent = request.headers['x-csrf-token'];
+        if (!csrfMatches(typeof sent === 'string' ? sent : undefined, session.csrfToken)) {
+          throw new CsrfRefused('X-CSRF-Token is missing or wrong');
+        }
+      }
+      request.user = session.principal;
+    } else {
+      await super.canActivate(context);
+    }
+    const principal = request.user;
     if (!allows(policy, principal)) throw new Forbidden('Your role or scopes do not allow this');
     return true;
   }

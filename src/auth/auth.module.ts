@@ -10,13 +10,16 @@ import { INSTRUCTOR_ROSTER, LearnerAccessService } from './learner-access.servic
 import { LoginThrottleService } from './login-throttle.service';
 import { PrincipalService } from './principal.service';
 import { TokenService } from './token.service';
+import { SessionController } from './session.controller';
+import { WebSessionService } from './web-session.service';
 
 @Module({
   imports: [PassportModule],
-  controllers: [AuthController],
+  controllers: [AuthController, SessionController],
   providers: [
     AuthService,
     TokenService,
+    WebSessionService,
     LoginThrottleService,
     PrincipalService,
     JwtStrategy,
@@ -25,6 +28,6 @@ import { TokenService } from './token.service';
     { provide: INSTRUCTOR_ROSTER, useClass: CohortInstructorRoster },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [TokenService, PrincipalService, LearnerAccessService],
+  exports: [TokenService, PrincipalService, LearnerAccessService, WebSessionService],
 })
 export class AuthModule {}

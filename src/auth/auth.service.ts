@@ -39,18 +39,8 @@ export class AuthService {
   private async passwordGrant(request: TokenRequestDto, address: string): Promise<IssuedTokens> {
     const { username, password } = request;
     if (!username || !password) throw new OAuthError('invalid_request', 'username and password are required');
-    const email = username.trim().toLowerCase();
-    await this.countAttempt({ account: email, address });
-
-    const user = await this.dataSource.getRepository(User).findOne({
-      select: { id: true, roles: true, passwordHash: true },
-      where: { email, deletedAt: IsNull() },
-    });
-    const valid = await verifySecret(user?.passwordHash ?? (await decoyHash()), password);
-    if (!user || !user.passwordHash || !valid) {
-      throw new OAuthError('invalid_grant', 'The email or password is wrong');
-    }
-    await this.throttle.succeeded({ account: email, address });
+    const user = await this.checkPassword(username, password, address);
+    if (!user) throw new OAuthError('invalid_grant', 'The email or password is wrong');
 
     const refreshToken = await this.dataSource.transaction((manager) =>
       this.tokens.issueRefreshToken(manager, user.id),
@@ -62,6 +52,27 @@ export class AuthService {
       expires_in: access.expiresIn,
       refresh_token: refreshToken,
     };
+  }
+
+  /**
+   * The person whose email and password these are, or null; counted against the sign-in limits per
+   * account and per address (429 past them) for the token endpoint and the pages' sign-in alike.
+   */
+  async checkPassword(
+    username: string,
+    password: string,
+    address: string,
+  ): Promise<{ id: string; roles: User['roles'] } | null> {
+    const email = username.trim().toLowerCase();
+    await this.countAttempt({ account: email, address });
+    const user = await this.dataSource.getRepository(User).findOne({
+      select: { id: true, roles: true, passwordHash: true },
+      where: { email, deletedAt: IsNull() },
+    });
+    const valid = await verifySecret(user?.passwordHash ?? (await decoyHash()), password);
+    if (!user || !user.passwordHash || !valid) return null;
+    await this.throttle.succeeded({ account: email, address });
+    return user;
   }
 
   private async clientCredentialsGrant(

@@ -90,8 +90,10 @@ export class TokenService {
   }
 
   /** Used when a user is deleted: none of their sessions may continue. */
+  /** Every way the person stays signed in ends: refresh tokens are revoked, page sessions deleted. */
   async revokeAllForUser(manager: EntityManager, userId: string): Promise<void> {
     await manager.update(RefreshToken, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    await manager.query('DELETE FROM web_sessions WHERE user_id = $1', [userId]);
   }
 }
 

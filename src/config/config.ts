@@ -163,6 +163,31 @@ class EnvironmentVariables {
   @Max(365)
   REFRESH_TOKEN_TTL_DAYS = 30;
 
+  /** A page session's longest life, however active (hours). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(168)
+  SESSION_TTL_HOURS = 12;
+
+  /** A page session unused this long ends (minutes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(1440)
+  SESSION_IDLE_MINUTES = 120;
+
+  /**
+   * Who may frame the pages (CSP frame-ancestors): space-separated origins such as an LMS's
+   * `https://lms.example.edu`; empty: nobody ('none').
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(https:\/\/[a-z0-9.*-]+(:\d+)?|'self')( (https:\/\/[a-z0-9.*-]+(:\d+)?|'self'))*$/i, {
+    message: "FRAME_ANCESTORS must be space-separated https:// origins or 'self'",
+  })
+  FRAME_ANCESTORS?: string;
+
   /** Optional external identity provider or LMS whose tokens are accepted too. */
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -298,6 +323,8 @@ export interface AppConfig {
     corsOrigins: string[];
     trustProxyHops: number;
     shutdownTimeoutMs: number;
+    /** CSP frame-ancestors of the pages. */
+    frameAncestors: string;
   };
   database: {
     /** Undefined means: start the embedded PostgreSQL in `dataDir`. */
@@ -325,6 +352,7 @@ export interface AppConfig {
     accessTokenTtlSeconds: number;
     clockToleranceSeconds: number;
     refreshTokenTtlDays: number;
+    session: { ttlHours: number; idleMinutes: number };
     external?: {
       jwksUrl: string;
       issuer: string;
@@ -408,6 +436,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .filter(Boolean),
       trustProxyHops: vars.TRUST_PROXY_HOPS,
       shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
+      frameAncestors: vars.FRAME_ANCESTORS ?? "'none'",
     },
     database: {
       url: vars.DATABASE_URL,
@@ -429,6 +458,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       accessTokenTtlSeconds: vars.JWT_ACCESS_TTL_SECONDS,
       clockToleranceSeconds: vars.JWT_CLOCK_TOLERANCE_SECONDS,
       refreshTokenTtlDays: vars.REFRESH_TOKEN_TTL_DAYS,
+      session: { ttlHours: vars.SESSION_TTL_HOURS, idleMinutes: vars.SESSION_IDLE_MINUTES },
       external:
         vars.JWT_JWKS_URL && vars.JWT_EXTERNAL_ISSUER && vars.JWT_EXTERNAL_AUDIENCE
           ? {

@@ -5,6 +5,7 @@ import { QuizSchedule } from '../attempts/entities/quiz-schedule.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { LoginFailure } from '../auth/login-failure.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
+import { WebSession } from '../auth/web-session.entity';
 import { MachineClient } from '../clients/machine-client.entity';
 import { CohortMember } from '../cohorts/entities/cohort-member.entity';
 import { Cohort } from '../cohorts/entities/cohort.entity';
@@ -33,6 +34,7 @@ export const entities: Function[] = [
   User,
   MachineClient,
   RefreshToken,
+  WebSession,
   LoginFailure,
   AuditEvent,
   OutboxEvent,

@@ -435,11 +435,13 @@ export function formatViolations(violations: (Violation & { test?: string })[], 
 /**
  * Routes the committed document leaves out on purpose: the documentation
  * itself (the Swagger UI and its assets, the document in JSON and YAML),
- * which SwaggerModule serves beside the API.
+ * which SwaggerModule serves beside the API, and the pages for people.
  */
 export const UNDOCUMENTED_ROUTES: Exemption[] = [
   { path: /^\/docs(\/.*)?$/, reason: 'the Swagger UI and its assets' },
   { path: /^\/openapi\.(json|yaml)$/, reason: 'the OpenAPI document itself' },
+  { path: /^\/((sign-in|learn|teach|admin)(\/.*)?)?$/, reason: 'the pages (HTML, src/pages), beside the API' },
+  { path: /^\/assets\/.*$/, reason: 'the pages\u2019 scripts and styles' },
 ];
 
 let committed: OpenApiConformance | undefined;

@@ -89,3 +89,17 @@ export class ServiceUnavailable extends DomainError {
     super(detail, {}, { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) });
   }
 }
+
+/** A state-changing request made with the session cookie without the session's CSRF token. */
+export class CsrfRefused extends DomainError {
+  readonly code = 'csrf';
+  readonly status = 403;
+  readonly title = 'Forbidden';
+}
+
+/** Sign-in with a wrong email or password (a page's session; the token endpoint answers OAuth errors). */
+export class InvalidCredentials extends DomainError {
+  readonly code = 'invalid-credentials';
+  readonly status = 401;
+  readonly title = 'Unauthorized';
+}

@@ -13,6 +13,8 @@ export interface Purged {
   loginFailures: number;
   /** Events past EVENT_RETENTION_DAYS, with their deliveries; an event still being delivered stays. */
   events: number;
+  /** Page sessions past their end or left unused past SESSION_IDLE_MINUTES. */
+  webSessions: number;
 }
 
 /**
@@ -60,10 +62,16 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
           LIMIT ${BATCH}))`,
       [this.config.events.retentionDays],
     );
-    if (idempotencyKeys + loginFailures + events > 0) {
-      this.logger.log({ idempotencyKeys, loginFailures, events }, 'deleted expired rows');
+    const webSessions = await this.deleteInBatches(
+      `DELETE FROM web_sessions WHERE id = ANY (ARRAY(
+         SELECT id FROM web_sessions
+          WHERE expires_at < now() OR last_seen_at < now() - make_interval(mins => $1) LIMIT ${BATCH}))`,
+      [this.config.auth.session.idleMinutes],
+    );
+    if (idempotencyKeys + loginFailures + events + webSessions > 0) {
+      this.logger.log({ idempotencyKeys, loginFailures, events, webSessions }, 'deleted expired rows');
     }
-    return { idempotencyKeys, loginFailures, events };
+    return { idempotencyKeys, loginFailures, events, webSessions };
   }
 
   private async deleteInBatches(sql: string, parameters: unknown[]): Promise<number> {

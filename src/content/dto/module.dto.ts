@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { sectionsWithHtml } from '../markdown-html';
 import type { CompletionRule } from '../import/answer-key';
 import type { Activity } from '../entities/activity.entity';
 import type { ActivityStep } from '../entities/activity-step.entity';
@@ -41,6 +42,11 @@ export class SubsectionDto {
 
   @ApiProperty({ description: 'The subsection body, Markdown' })
   markdown: string;
+
+  @ApiProperty({
+    description: 'The same body as HTML, sanitised (no raw HTML, scripts or event handlers): safe to insert',
+  })
+  html: string;
 }
 
 export class SectionDto {
@@ -52,6 +58,11 @@ export class SectionDto {
 
   @ApiProperty({ description: 'Text before the first subsection, Markdown (may be empty)' })
   markdown: string;
+
+  @ApiProperty({
+    description: 'The same text as HTML, sanitised (no raw HTML, scripts or event handlers): safe to insert',
+  })
+  html: string;
 
   @ApiProperty({ type: [SubsectionDto] })
   subsections: SubsectionDto[];
@@ -222,7 +233,7 @@ export function toModuleDetail(module: CourseModule, contents: ModuleContents): 
   return {
     ...toModuleSummary(module),
     objectives: module.objectives,
-    sections: module.sections,
+    sections: sectionsWithHtml(`${module.id}:${module.updatedAt.toISOString()}`, module.sections),
     resources: module.resources,
     nextModule: module.nextModule,
     activities: contents.activities.map((activity) => ({
