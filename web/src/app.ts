@@ -1,5 +1,7 @@
 import { api, ApiError, Session, setCsrfToken } from './api.js';
 import { h, showPage } from './dom.js';
+import { renderLearn } from './pages/learn.js';
+import { renderModule } from './pages/module.js';
 import { renderSignIn } from './pages/sign-in.js';
 
 function renderHeader(session: Session): void {
@@ -24,6 +26,9 @@ async function start(): Promise<void> {
   const session = await api<Session>('GET', '/v1/auth/session');
   setCsrfToken(session.csrfToken);
   renderHeader(session);
+  if (path === '/learn' || path === '/learn/' || path === '/') return renderLearn();
+  const moduleMatch = /^\/learn\/modules\/([^/]+)$/.exec(path);
+  if (moduleMatch) return renderModule(decodeURIComponent(moduleMatch[1]));
   showPage('Not found', h('h1', {}, 'Page not found'));
 }
 
