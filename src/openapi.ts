@@ -14,12 +14,16 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setLicense('UNLICENSED', 'https://choosealicense.com/no-permission/')
     .addServer('/', 'This server')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
-    .addCookieAuth('session', {
-      type: 'apiKey',
-      in: 'cookie',
-      name: 'session',
-      description: 'The pages’ session (POST /v1/auth/session); with it, changes need the X-CSRF-Token header',
-    })
+    .addCookieAuth(
+      'session',
+      {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'session',
+        description: 'The pages’ session (POST /v1/auth/session); with it, changes need the X-CSRF-Token header',
+      },
+      'session',
+    )
     .addSecurity('metricsToken', { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when it is set' })
     .build();
   const document = SwaggerModule.createDocument(app, config, {
