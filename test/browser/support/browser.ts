@@ -30,6 +30,9 @@ export async function openPage(
   baseUrl: string,
 ): Promise<{ page: Page; context: BrowserContext; problems: PageProblems }> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } });
+  // A page that works answers in well under a second; a missing element fails the test in seconds, not jest's 30.
+  context.setDefaultTimeout(5_000);
+  context.setDefaultNavigationTimeout(10_000);
   const page = await context.newPage();
   const problems = await collectProblems(page);
   await markMainHeading(page);
