@@ -1,7 +1,6 @@
 import { api, ApiError, Session, setCsrfToken } from './api.js';
 import { h, showPage } from './dom.js';
-import { renderLearn } from './pages/learn.js';
-import { renderModule } from './pages/module.js';
+import { ROUTES } from './routes.js';
 import { renderSignIn } from './pages/sign-in.js';
 
 function renderHeader(session: Session): void {
@@ -11,24 +10,33 @@ function renderHeader(session: Session): void {
       .catch(() => undefined)
       .finally(() => location.assign('/sign-in'));
   });
+  const roles = session.user.roles;
+  const staff = roles.includes('instructor') || roles.includes('admin');
   document
     .getElementById('site-header')!
     .replaceChildren(
-      h('nav', { 'aria-label': 'Main' }, h('a', { href: '/learn' }, 'My modules')),
+      h(
+        'nav',
+        { 'aria-label': 'Main' },
+        h('a', { href: '/learn' }, 'My modules'),
+        staff ? h('a', { href: '/teach' }, 'My cohorts') : null,
+        roles.includes('admin') ? h('a', { href: '/admin' }, 'Administration') : null,
+      ),
       h('span', {}, session.user.name),
       signOut,
     );
 }
 
 async function start(): Promise<void> {
-  const path = location.pathname;
+  const path = location.pathname.replace(/\/+$/, '') || '/';
   if (path === '/sign-in') return renderSignIn();
   const session = await api<Session>('GET', '/v1/auth/session');
   setCsrfToken(session.csrfToken);
   renderHeader(session);
-  if (path === '/learn' || path === '/learn/' || path === '/') return renderLearn();
-  const moduleMatch = /^\/learn\/modules\/([^/]+)$/.exec(path);
-  if (moduleMatch) return renderModule(decodeURIComponent(moduleMatch[1]));
+  for (const route of ROUTES) {
+    const match = route.path.exec(path);
+    if (match) return route.render(match.slice(1).map(decodeURIComponent), session);
+  }
   showPage('Not found', h('h1', {}, 'Page not found'));
 }
 
