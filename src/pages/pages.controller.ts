@@ -97,6 +97,6 @@ export class PagesController {
       .header('cache-control', 'no-store')
       .header('referrer-policy', 'same-origin')
       .removeHeader('x-frame-options')
-      .send(pageShell());
+      .send(pageShell(status));
   }
 }

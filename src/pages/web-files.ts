@@ -23,10 +23,14 @@ export function webRoots(): string[] {
 
 let shell: string | undefined;
 
-/** The one HTML document every page answers; the client renders the page from the URL. */
-export function pageShell(): string {
+/**
+ * The one HTML document every page answers; the client renders the page from the URL. A page the
+ * caller may not open (404) is the same shell marked `data-status="404"`, so that the client says
+ * "Page not found" instead of rendering a page whose data the API would refuse.
+ */
+export function pageShell(status = 200): string {
   shell ??= readShell();
-  return shell;
+  return status === 404 ? shell.replace('<main id="app">', '<main id="app" data-status="404">') : shell;
 }
 
 function readShell(): string {

@@ -33,11 +33,16 @@ async function start(): Promise<void> {
   const session = await api<Session>('GET', '/v1/auth/session');
   setCsrfToken(session.csrfToken);
   renderHeader(session);
+  if (document.getElementById('app')!.dataset.status === '404') return notFound();
   for (const route of ROUTES) {
     const match = route.path.exec(path);
     if (match) return route.render(match.slice(1).map(decodeURIComponent), session);
   }
-  showPage('Not found', h('h1', {}, 'Page not found'));
+  notFound();
+}
+
+function notFound(): void {
+  showPage('Not found', h('h1', {}, 'Page not found'), h('p', {}, h('a', { href: '/' }, 'Go to your start page')));
 }
 
 start().catch((err: unknown) => {
