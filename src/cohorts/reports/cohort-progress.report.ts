@@ -197,7 +197,8 @@ export async function progressSummary(
 export async function activityRates(
   manager: EntityManager,
   scope: ReportScope,
-  learners: number,
+  /** The cohort's learners, for the rates; may still be being counted (the summary runs beside this). */
+  learnerCount: number | Promise<number>,
 ): Promise<ActivityRateDto[]> {
   const rows = await manager.query<{ id: string; number: number; title: string; completed: number }[]>(
     `WITH learners AS (
@@ -214,6 +215,7 @@ export async function activityRates(
       ORDER BY a.number`,
     [scope.cohortId, scope.moduleId],
   );
+  const learners = await learnerCount;
   return rows.map((row) => ({
     activityId: row.id,
     number: row.number,
