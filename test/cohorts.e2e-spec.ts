@@ -234,6 +234,45 @@ describe('cohorts, rosters and instructor reports (e2e)', () => {
       await progress(instructorA, cohortA, '&sort=password').expect(400);
     });
 
+    it('finds learners by name or email (case-insensitive, wildcards literal), and pages within the search', async () => {
+      const rename = (user: TestUser, displayName: string) =>
+        request(t.server).patch('/v1/users/me').set(bearer(user.token)).send({ displayName }).expect(200);
+      await rename(learner.ada, 'Ada Lovelace');
+      await rename(learner.ben, 'Benjamin LOVE');
+      await rename(learner.cy, 'Cy 100%');
+      const ids = (res: request.Response) => res.body.items.map((row: { externalId: string }) => row.externalId);
+      const search = (q: string, more = '') => progress(instructorA, cohortA, `&q=${encodeURIComponent(q)}${more}`);
+
+      expect(ids(await search('love').expect(200))).toEqual(['rep-ada', 'rep-ben']);
+      expect(ids(await search('LoVe', '&status=completed').expect(200))).toEqual(['rep-ada']);
+      expect(ids(await search('%').expect(200))).toEqual(['rep-cy']);
+      expect(ids(await search('_').expect(200))).toEqual([]);
+      expect(ids(await search(learner.eve.email.split('@')[0].toUpperCase()).expect(200))).toEqual(['rep-eve']);
+      // The summary is the cohort's, whatever the search.
+      expect((await search('love').expect(200)).body.summary.learners).toBe(5);
+
+      const first = await search('love', '&limit=1').expect(200);
+      expect(ids(first)).toEqual(['rep-ada']);
+      const second = await search('love', `&limit=1&cursor=${first.body.nextCursor}`).expect(200);
+      expect(ids(second)).toEqual(['rep-ben']);
+      expect(second.body.nextCursor).toBeNull();
+      // A cursor belongs to the list it came from: not another search, status or sort.
+      await search('cy', `&limit=1&cursor=${first.body.nextCursor}`).expect(400);
+      await progress(instructorA, cohortA, `&limit=1&cursor=${first.body.nextCursor}`).expect(400);
+      await search('love', `&limit=1&sort=score&cursor=${first.body.nextCursor}`).expect(400);
+
+      const csv = await request(t.server)
+        .get(`/v1/cohorts/${cohortA}/progress.csv?module=${slug}&q=love`)
+        .set(bearer(instructorA.token))
+        .expect(200);
+      expect(parse<{ external_id: string }>(csv.text, { columns: true }).map((row) => row.external_id)).toEqual([
+        'rep-ada',
+        'rep-ben',
+      ]);
+      await search('').expect(400);
+      await search('x'.repeat(101)).expect(400);
+    });
+
     it('exports the progress table as CSV that parses back to the JSON rows', async () => {
       const json = (await progress(instructorA, cohortA, '&limit=100').expect(200)).body.items;
       const csv = await request(t.server)

@@ -3,6 +3,11 @@ import { renderAttempt } from './pages/attempt.js';
 import { renderLearn } from './pages/learn.js';
 import { renderModule } from './pages/module.js';
 import { renderQuizStart } from './pages/quiz-start.js';
+import { renderTeachCohort } from './pages/teach-cohort.js';
+import { renderTeachCohorts } from './pages/teach-cohorts.js';
+import { renderTeachItems } from './pages/teach-items.js';
+import { renderTeachLearner } from './pages/teach-learner.js';
+import { staffOnly } from './pages/teach-common.js';
 
 export interface Route {
   /** Matched against the path without a trailing slash; capture groups become `params`, URI-decoded. */
@@ -22,5 +27,15 @@ export const ROUTES: Route[] = [
   { path: /^\/learn\/modules\/([^/]+)\/quiz$/, render: ([slug]) => renderQuizStart(slug) },
   { path: /^\/learn\/attempts\/([^/]+)$/, render: ([id]) => renderAttempt(id) },
   // Instructor (/teach)
+  { path: /^\/teach$/, render: (_, s) => staffOnly(s, () => renderTeachCohorts()) },
+  { path: /^\/teach\/cohorts\/([^/]+)$/, render: ([id], s) => staffOnly(s, () => renderTeachCohort(id)) },
+  {
+    path: /^\/teach\/cohorts\/([^/]+)\/learners\/([^/]+)$/,
+    render: ([id, user], s) => staffOnly(s, () => renderTeachLearner(id, user)),
+  },
+  {
+    path: /^\/teach\/cohorts\/([^/]+)\/quizzes\/([^/]+)\/items$/,
+    render: ([id, quiz], s) => staffOnly(s, () => renderTeachItems(id, quiz)),
+  },
   // Admin (/admin)
 ];

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
 import { Optional } from '../../common/http/optional';
 
@@ -34,6 +34,18 @@ export class CohortProgressQueryDto extends PageQueryDto {
   @Min(1)
   @Max(365)
   stuckDays: number = 7;
+
+  @ApiPropertyOptional({
+    description:
+      'Only learners whose display name or email contains this text (case-insensitive); pages keep the filter',
+    minLength: 1,
+    maxLength: 100,
+  })
+  @Optional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  q?: string;
 
   @ApiPropertyOptional({ enum: REPORT_SORTS, default: 'name' })
   @Optional()

@@ -19,13 +19,13 @@ import type {
  */
 const ROWS_CTE = `
   learners AS (
-    SELECT u.id, u.display_name, u.external_id
+    SELECT u.id, u.display_name, u.external_id, u.email
       FROM ${REPORTED_MEMBERS}
      WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.status = 'active'),
   settings AS (
     SELECT q.id AS quiz_id, (q.settings ->> 'attemptsAllowed') AS attempts_allowed FROM quizzes q WHERE q.module_id = $2),
   rows AS (
-    SELECT l.id AS user_id, l.display_name, l.external_id,
+    SELECT l.id AS user_id, l.display_name, l.external_id, l.email,
            coalesce(p.status, 'not_started') AS status,
            coalesce(p.percentage, 0) AS percentage,
            coalesce(p.steps_done, 0) AS steps_done,
@@ -91,27 +91,44 @@ export interface RowRecord {
   late_attempts: number;
 }
 
-/** The rows statement: filtered and sorted as asked; paged when a limit is given. */
+export type RowsQuery = Pick<CohortProgressQueryDto, 'status' | 'q' | 'sort' | 'order'>;
+
+/** `text` as a LIKE pattern matching it anywhere, its own % _ and \\ taken literally. */
+const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+
+/** The rows statement: filtered (status, name or email) and sorted as asked; paged when a limit is given. */
 export function progressRowsStatement(
   scope: ReportScope,
-  query: Pick<CohortProgressQueryDto, 'status' | 'sort' | 'order'>,
+  query: RowsQuery,
   page?: { limit: number; offset: number },
 ): { sql: string; parameters: unknown[] } {
-  const where = query.status ? `WHERE ${STATUS_FILTER[query.status]}` : '';
+  const parameters: unknown[] = scopeParams(scope);
+  const conditions: string[] = [];
+  if (query.status) conditions.push(STATUS_FILTER[query.status]);
+  if (query.q !== undefined) {
+    parameters.push(containsPattern(query.q));
+    conditions.push(`(display_name ILIKE $${parameters.length} OR email ILIKE $${parameters.length})`);
+  }
+  let paging = '';
+  if (page) {
+    parameters.push(page.limit, page.offset);
+    paging = `LIMIT $${parameters.length - 1} OFFSET $${parameters.length}`;
+  }
+  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
   const direction = query.order === 'desc' ? 'DESC' : 'ASC';
   return {
     sql: `WITH ${ROWS_CTE}
      SELECT * FROM rows ${where}
       ORDER BY ${SORT_COLUMN[query.sort]} ${direction} NULLS LAST, user_id
-      ${page ? 'LIMIT $5 OFFSET $6' : ''}`,
-    parameters: [...scopeParams(scope), ...(page ? [page.limit, page.offset] : [])],
+      ${paging}`,
+    parameters,
   };
 }
 
 export async function progressRows(
   manager: EntityManager,
   scope: ReportScope,
-  query: Pick<CohortProgressQueryDto, 'status' | 'sort' | 'order'>,
+  query: RowsQuery,
   limit: number,
   offset: number,
 ): Promise<ProgressRowDto[]> {
@@ -180,7 +197,8 @@ export async function progressSummary(
 export async function activityRates(
   manager: EntityManager,
   scope: ReportScope,
-  learners: number,
+  /** The cohort's learners, for the rates; may still be being counted (the summary runs beside this). */
+  learnerCount: number | Promise<number>,
 ): Promise<ActivityRateDto[]> {
   const rows = await manager.query<{ id: string; number: number; title: string; completed: number }[]>(
     `WITH learners AS (
@@ -197,6 +215,7 @@ export async function activityRates(
       ORDER BY a.number`,
     [scope.cohortId, scope.moduleId],
   );
+  const learners = await learnerCount;
   return rows.map((row) => ({
     activityId: row.id,
     number: row.number,

@@ -68,16 +68,30 @@ export function toPage<E extends KeysetPosition, T>(rows: E[], limit: number, ma
   return { items: items.map(map), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
 }
 
-/** For reports sorted on any column: the cursor is an opaque offset. */
-export function encodeOffsetCursor(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset })).toString('base64url');
+/**
+ * For reports sorted on any column: the cursor is an opaque offset. `filter`
+ * (a digest of the filter and sort the page was read with) binds the cursor
+ * to them: an offset into one filtered list means nothing in another.
+ */
+export function encodeOffsetCursor(offset: number, filter?: string): string {
+  return Buffer.from(JSON.stringify(filter === undefined ? { offset } : { offset, filter })).toString('base64url');
 }
 
-export function decodeOffsetCursor(cursor: string | undefined): number {
+export function decodeOffsetCursor(cursor: string | undefined, filter?: string): number {
   if (cursor === undefined) return 0;
   try {
-    const { offset } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { offset: unknown };
-    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0 && offset <= MAX_CURSOR_OFFSET) {
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      offset: unknown;
+      filter?: unknown;
+    };
+    const { offset } = decoded;
+    if (
+      typeof offset === 'number' &&
+      Number.isInteger(offset) &&
+      offset >= 0 &&
+      offset <= MAX_CURSOR_OFFSET &&
+      decoded.filter === filter
+    ) {
       return offset;
     }
   } catch {
