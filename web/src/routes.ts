@@ -1,6 +1,8 @@
 import type { Session } from './api.js';
 import { renderLearn } from './pages/learn.js';
 import { renderModule } from './pages/module.js';
+import { renderGradingAttempt } from './pages/grading-attempt.js';
+import { renderGradingQueue } from './pages/grading-queue.js';
 
 export interface Route {
   /** Matched against the path without a trailing slash; capture groups become `params`, URI-decoded. */
@@ -18,5 +20,7 @@ export const ROUTES: Route[] = [
   { path: /^\/(?:learn)?$/, render: () => renderLearn() },
   { path: /^\/learn\/modules\/([^/]+)$/, render: ([slug]) => renderModule(slug) },
   // Instructor (/teach)
+  { path: /^\/teach\/cohorts\/([^/]+)\/grading$/, render: ([cohortId]) => renderGradingQueue(cohortId) },
+  { path: /^\/teach\/attempts\/([^/]+)$/, render: ([attemptId]) => renderGradingAttempt(attemptId) },
   // Admin (/admin)
 ];
