@@ -20,7 +20,10 @@ export const ROUTES: Route[] = [
   { path: /^\/(?:learn)?$/, render: () => renderLearn() },
   { path: /^\/learn\/modules\/([^/]+)$/, render: ([slug]) => renderModule(slug) },
   // Instructor (/teach)
-  { path: /^\/teach\/cohorts\/([^/]+)\/grading$/, render: ([cohortId]) => renderGradingQueue(cohortId) },
-  { path: /^\/teach\/attempts\/([^/]+)$/, render: ([attemptId]) => renderGradingAttempt(attemptId) },
+  {
+    path: /^\/teach\/cohorts\/([^/]+)\/grading$/,
+    render: ([cohortId], session) => renderGradingQueue(cohortId, session),
+  },
+  { path: /^\/teach\/attempts\/([^/]+)$/, render: ([attemptId], session) => renderGradingAttempt(attemptId, session) },
   // Admin (/admin)
 ];

@@ -1,7 +1,7 @@
-import { api } from '../api.js';
+import { api, type Session } from '../api.js';
 import { h, showPage } from '../dom.js';
 import type { CohortRef, GradingQueue, GradingQueueItem } from '../grading-types.js';
-import { gradeForm, points, totalInWords } from './grading-form.js';
+import { gradeForm, points, staffOnly, totalInWords } from './grading-form.js';
 
 const PAGE_SIZE = 20;
 
@@ -19,7 +19,8 @@ function textBlock(text: string, cls: string): HTMLElement {
  * item the prompt, the learner's answer, the rubric, and a score with a comment. A graded item
  * leaves the list; "Show more" follows the queue's cursor (keyset: grading does not shift it).
  */
-export async function renderGradingQueue(cohortId: string): Promise<void> {
+export async function renderGradingQueue(cohortId: string, session: Session): Promise<void> {
+  if (!staffOnly(session)) return;
   const ref = encodeURIComponent(cohortId);
   const [cohort, first] = await Promise.all([
     api<CohortRef>('GET', `/v1/cohorts/${ref}`),
