@@ -144,6 +144,9 @@ describe('an instructor grades and overrides (browser)', () => {
 
     const section = page.getByRole('region', { name: `Question ${ordering.position} (ordering)` });
     await section.getByText('Score: 2 of 2, correct.').waitFor();
+    // The form is folded away until asked for, so that 42 questions stay readable.
+    expect(await section.getByLabel('New score (0 to 2)').isVisible()).toBe(false);
+    await section.getByText('Change this score').click();
     await section.getByLabel('New score (0 to 2)').fill('0');
     // A reason is required: without one nothing is sent.
     await section.getByRole('button', { name: 'Override score' }).click();

@@ -151,20 +151,25 @@ export async function renderGradingAttempt(attemptId: string, session: Session):
       result?.explanation ? h('p', {}, `Why: ${result.explanation}`) : null,
       scoreLine,
       finished
-        ? gradeForm({
-            id: `grade-${q.position}`,
-            attemptId: attempt.id,
-            questionVersionId: q.questionVersionId,
-            maxScore: result?.maxScore ?? q.question.points,
-            initialScore: result?.score,
-            scoreLabel: pending ? 'Score' : 'New score',
-            reasonLabel: pending ? 'Comment (kept with the grade)' : 'Reason for the change',
-            button: pending ? 'Grade' : 'Override score',
-            onGraded: (after, score) => {
-              update(after);
-              return `Saved: question ${q.position} now ${points(score)}. ${total.textContent ?? ''}`;
-            },
-          })
+        ? h(
+            'details',
+            { class: 'grading-change', open: pending },
+            h('summary', {}, pending ? 'Grade this answer' : 'Change this score'),
+            gradeForm({
+              id: `grade-${q.position}`,
+              attemptId: attempt.id,
+              questionVersionId: q.questionVersionId,
+              maxScore: result?.maxScore ?? q.question.points,
+              initialScore: result?.score,
+              scoreLabel: pending ? 'Score' : 'New score',
+              reasonLabel: pending ? 'Comment (kept with the grade)' : 'Reason for the change',
+              button: pending ? 'Grade' : 'Override score',
+              onGraded: (after, score) => {
+                update(after);
+                return `Saved: question ${q.position} now ${points(score)}. ${total.textContent ?? ''}`;
+              },
+            }),
+          )
         : null,
     );
   };
