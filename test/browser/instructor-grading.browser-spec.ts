@@ -1,6 +1,13 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { MODULE5_ANSWERS_ALL_QUESTIONS, MODULE5_MARKDOWN } from '../support/content';
-import { createUser, type TestUser } from '../support/identity';
+import request from 'supertest';
+import {
+  importModule,
+  MODULE5_ANSWERS_ALL_QUESTIONS,
+  MODULE5_MARKDOWN,
+  smallAnswerKey,
+  smallModule,
+} from '../support/content';
+import { bearer, createUser, type TestUser } from '../support/identity';
 import { checkAccessibility } from './support/accessibility';
 import { screenshot } from './support/artifacts';
 import { eventually, launchChromium, openPage, type PageProblems } from './support/browser';
@@ -183,6 +190,45 @@ describe('an instructor grades and overrides (browser)', () => {
     await page.getByRole('heading', { level: 1, name: /Attempt 1 by/ }).waitFor();
     expect(await page.getByRole('link', { name: /Back to/ }).count()).toBe(0);
     await checkAccessibility(page, 'instructor-attempt-no-cohort');
+  });
+
+  it('filters the queue by quiz when the cohort covers several modules', async () => {
+    // A second module whose essay (kc-3) the key leaves ungraded: no rubric.
+    const small = await importModule(server, smallModule(9), smallAnswerKey());
+    await request(server.server)
+      .patch(`/v1/cohorts/${course.cohortId}`)
+      .set(bearer(course.admin.token))
+      .send({ moduleIds: [course.moduleId, small.moduleId] })
+      .expect(200);
+    const submitted = await submitAttempt(
+      server,
+      { ...course, ...small, cohortId: course.cohortId },
+      learner,
+      () => 'On the small module',
+    );
+    expect(submitted.state).toBe('pending_grading');
+
+    await visit(page, gradingPath(), 'instructor-grading');
+    const items = page.getByRole('list', { name: 'Answers waiting' }).getByRole('listitem');
+    expect(await items.count()).toBe(1);
+    await items.first().getByText('On the small module').waitFor();
+    await items.first().getByText('The answer key gives none.').waitFor();
+    await items
+      .first()
+      .getByText(/Module 9\./)
+      .waitFor();
+
+    const options = await page.getByLabel('Quiz').locator('option').allTextContents();
+    expect(options).toEqual(['All quizzes', expect.stringMatching(/^Module 5: /), 'Module 9: Test Module']);
+    await page.getByLabel('Quiz').selectOption({ value: course.quizId });
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL((u) => u.searchParams.get('quiz') === course.quizId);
+    await page.getByText('Nothing is waiting to be graded.').waitFor();
+    await page.getByLabel('Quiz').selectOption({ value: small.quizId });
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL((u) => u.searchParams.get('quiz') === small.quizId);
+    await page.getByText('On the small module').waitFor();
+    await checkAccessibility(page, 'instructor-grading-filtered');
   });
 
   it('answers 404 to a learner on the grading and attempt pages', async () => {

@@ -22,6 +22,15 @@ export interface GradingQueue {
 export interface CohortRef {
   id: string;
   name: string;
+  /** Empty: the whole course. */
+  moduleIds: string[];
+}
+/** ModuleDetailDto: what the queue's quiz filter names. */
+export interface ModuleQuizRef {
+  id: string;
+  number: number;
+  title: string;
+  knowledgeCheck: { quizId: string | null };
 }
 export interface UserRef {
   id: string;

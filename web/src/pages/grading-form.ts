@@ -1,6 +1,9 @@
 import { api, type Session } from '../api.js';
 import { h, showPage } from '../dom.js';
-import type { AttemptScore, StaffAttempt } from '../grading-types.js';
+import type { StaffAttempt } from '../grading-types.js';
+import { points } from './grading-words.js';
+
+export { points, totalInWords } from './grading-words.js';
 
 /**
  * The server answers 404 to anyone but staff on /teach pages, yet the client renders whatever the URL
@@ -12,23 +15,6 @@ export function staffOnly(session: Session): boolean {
   if (roles.includes('instructor') || roles.includes('admin')) return true;
   showPage('Not found', h('h1', {}, 'Page not found'));
   return false;
-}
-
-/** A score as people write it: at most the 4 decimal places the API keeps, no trailing zeros. */
-export function points(value: number): string {
-  return String(Number(value.toFixed(4)));
-}
-
-export function totalInWords(score: AttemptScore | null): string {
-  if (!score || score.raw === null || score.max === null) return 'No score yet.';
-  const percent = score.scaled === null ? '' : ` (${Math.round(score.scaled * 100)}%)`;
-  const outcome =
-    score.pending > 0
-      ? `${score.pending} ${score.pending === 1 ? 'answer' : 'answers'} still to grade`
-      : score.passed
-        ? 'passed'
-        : 'not passed';
-  return `${points(score.raw)} of ${points(score.max)} points${percent}, ${outcome}.`;
 }
 
 export interface GradeFormOptions {

@@ -1,9 +1,46 @@
 import { api, type Session } from '../api.js';
 import { h, showPage } from '../dom.js';
-import type { CohortRef, GradingQueue, GradingQueueItem } from '../grading-types.js';
+import type { CohortRef, GradingQueue, GradingQueueItem, ModuleQuizRef } from '../grading-types.js';
 import { gradeForm, points, staffOnly, totalInWords } from './grading-form.js';
 
 const PAGE_SIZE = 20;
+/** A cohort naming more modules than this gets no quiz filter (one module detail read each). */
+const MAX_FILTER_MODULES = 20;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The quizzes of a cohort of several modules, for the filter and the items' labels; none for one module. */
+async function quizzesOf(cohort: CohortRef): Promise<Map<string, ModuleQuizRef>> {
+  if (cohort.moduleIds.length < 2 || cohort.moduleIds.length > MAX_FILTER_MODULES) return new Map();
+  const modules = await Promise.all(
+    cohort.moduleIds.map((id) => api<ModuleQuizRef>('GET', `/v1/modules/${encodeURIComponent(id)}`)),
+  );
+  return new Map(
+    modules
+      .filter((m) => m.knowledgeCheck.quizId !== null)
+      .sort((a, b) => a.number - b.number)
+      .map((m) => [m.knowledgeCheck.quizId!, m]),
+  );
+}
+
+/** A plain GET form back to this page: choosing a quiz is a full page load with ?quiz=. */
+function quizFilter(quizzes: Map<string, ModuleQuizRef>, chosen: string | null): HTMLElement {
+  const select = h(
+    'select',
+    { id: 'quiz-filter', name: 'quiz' },
+    h('option', { value: '' }, 'All quizzes'),
+    ...[...quizzes].map(([quizId, m]) =>
+      h('option', { value: quizId, selected: quizId === chosen }, `Module ${m.number}: ${m.title}`),
+    ),
+  );
+  return h(
+    'form',
+    { method: 'get', action: location.pathname, class: 'grading-filter' },
+    h('label', { for: 'quiz-filter' }, 'Quiz'),
+    select,
+    ' ',
+    h('button', { type: 'submit' }, 'Show'),
+  );
+}
 
 function when(iso: string): string {
   return new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
@@ -22,10 +59,17 @@ function textBlock(text: string, cls: string): HTMLElement {
 export async function renderGradingQueue(cohortId: string, session: Session): Promise<void> {
   if (!staffOnly(session)) return;
   const ref = encodeURIComponent(cohortId);
+  const asked = new URLSearchParams(location.search).get('quiz');
+  const quiz = asked && UUID.test(asked) ? asked : null;
+  const queuePath = (cursor: string | null) =>
+    `/v1/cohorts/${ref}/grading-queue?limit=${PAGE_SIZE}` +
+    (quiz ? `&quiz=${encodeURIComponent(quiz)}` : '') +
+    (cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
   const [cohort, first] = await Promise.all([
     api<CohortRef>('GET', `/v1/cohorts/${ref}`),
-    api<GradingQueue>('GET', `/v1/cohorts/${ref}/grading-queue?limit=${PAGE_SIZE}`),
+    api<GradingQueue>('GET', queuePath(null)),
   ]);
+  const quizzes = await quizzesOf(cohort);
   let nextCursor = first.nextCursor;
   const heading = h('h1', {}, `Grading: ${cohort.name}`);
   const summary = h('p', { class: 'grading-summary' });
@@ -74,6 +118,7 @@ export async function renderGradingQueue(cohortId: string, session: Session): Pr
       h(
         'p',
         { class: 'grading-meta' },
+        quizzes.has(item.quizId) ? `Module ${quizzes.get(item.quizId)!.number}. ` : '',
         `Submitted ${when(item.submittedAt)}. `,
         h('a', { href: `/teach/attempts/${encodeURIComponent(item.attemptId)}?cohort=${ref}` }, 'Whole attempt'),
       ),
@@ -96,10 +141,7 @@ export async function renderGradingQueue(cohortId: string, session: Session): Pr
   more.addEventListener('click', () => {
     if (!nextCursor) return;
     more.disabled = true;
-    api<GradingQueue>(
-      'GET',
-      `/v1/cohorts/${ref}/grading-queue?limit=${PAGE_SIZE}&cursor=${encodeURIComponent(nextCursor)}`,
-    )
+    api<GradingQueue>('GET', queuePath(nextCursor))
       .then((page) => {
         nextCursor = page.nextCursor;
         append(page.items);
@@ -118,6 +160,7 @@ export async function renderGradingQueue(cohortId: string, session: Session): Pr
     `Grading: ${cohort.name}`,
     h('p', {}, h('a', { href: `/teach/cohorts/${ref}` }, `Back to ${cohort.name}`)),
     heading,
+    ...(quizzes.size > 1 ? [quizFilter(quizzes, quiz)] : []),
     summary,
     announce,
     list,
