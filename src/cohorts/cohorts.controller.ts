@@ -44,7 +44,9 @@ import {
   UnknownRosterMembersProblemDto,
   UpdateCohortDto,
 } from './dto/cohort.dto';
+import { GradingQueueDto, GradingQueueQueryDto } from './dto/grading-queue.dto';
 import { CohortProgressDto, CohortProgressQueryDto, ItemAnalysisDto } from './dto/report.dto';
+import { GradingQueueService } from './grading-queue.service';
 
 const READ = { roles: ['instructor', 'admin'], scopes: ['cohorts:read', 'cohorts:write'] } as const;
 // Membership decides whom an instructor may see, so only admins and cohort-writing clients change it.
@@ -60,6 +62,7 @@ export class CohortsController {
   constructor(
     private readonly cohorts: CohortsService,
     private readonly reports: CohortReportsService,
+    private readonly gradingQueue: GradingQueueService,
   ) {}
 
   @Post()
@@ -183,6 +186,20 @@ export class CohortsController {
   @ApiProblem(404, 'No such cohort, or no such quiz in it, or not a cohort the caller teaches')
   itemAnalysis(@CurrentCaller() caller: Caller, @Param('id') id: string, @Param('quizId') quizId: string) {
     return this.reports.itemAnalysis(caller, id, quizId);
+  }
+
+  @Get(':id/grading-queue')
+  @Authenticated({ roles: [...READ.roles], scopes: [...READ.scopes] })
+  @ApiOperation({
+    summary: 'Answers of the cohort’s learners waiting for a person (essays), oldest submitted first',
+    description:
+      'Each with the prompt, the answer, the answer key’s rubric and the maximum score; grade one through ' +
+      'POST /v1/attempts/{id}/grades, which takes it out of the queue.',
+  })
+  @ApiOkResponse({ type: GradingQueueDto })
+  @ApiProblem(404, 'No such cohort, or no such quiz in it, or not a cohort the caller teaches')
+  gradingQueueOf(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query() query: GradingQueueQueryDto) {
+    return this.gradingQueue.queue(caller, id, query);
   }
 
   @Get(':id/responses.csv')

@@ -3,11 +3,12 @@ import { AuthModule } from '../auth/auth.module';
 import { CohortReportsService } from './cohort-reports.service';
 import { CohortsController } from './cohorts.controller';
 import { CohortsService } from './cohorts.service';
+import { GradingQueueService } from './grading-queue.service';
 
 @Module({
   imports: [AuthModule],
   controllers: [CohortsController],
-  providers: [CohortsService, CohortReportsService],
+  providers: [CohortsService, CohortReportsService, GradingQueueService],
   exports: [CohortsService],
 })
 export class CohortsModule {}

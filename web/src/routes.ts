@@ -8,6 +8,8 @@ import { renderTeachCohorts } from './pages/teach-cohorts.js';
 import { renderTeachItems } from './pages/teach-items.js';
 import { renderTeachLearner } from './pages/teach-learner.js';
 import { staffOnly } from './pages/teach-common.js';
+import { renderGradingAttempt } from './pages/grading-attempt.js';
+import { renderGradingQueue } from './pages/grading-queue.js';
 
 export interface Route {
   /** Matched against the path without a trailing slash; capture groups become `params`, URI-decoded. */
@@ -37,5 +39,10 @@ export const ROUTES: Route[] = [
     path: /^\/teach\/cohorts\/([^/]+)\/quizzes\/([^/]+)\/items$/,
     render: ([id, quiz], s) => staffOnly(s, () => renderTeachItems(id, quiz)),
   },
+  {
+    path: /^\/teach\/cohorts\/([^/]+)\/grading$/,
+    render: ([cohortId], session) => renderGradingQueue(cohortId, session),
+  },
+  { path: /^\/teach\/attempts\/([^/]+)$/, render: ([attemptId], session) => renderGradingAttempt(attemptId, session) },
   // Admin (/admin)
 ];
