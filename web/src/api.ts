@@ -12,10 +12,15 @@ export interface Session {
 
 let csrfToken: string | null = null;
 
+/** A problem+json body (RFC 9457) with whatever extension members the route adds. */
+export type ProblemBody = Record<string, unknown>;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The problem as the API sent it (e.g. an import's `problems`); null when the body was not JSON. */
+    readonly problem: ProblemBody | null = null,
   ) {
     super(message);
   }
@@ -43,16 +48,24 @@ export async function api<T>(
   if (res.status === 401 && opts.redirectOn401 !== false) {
     location.assign(`/sign-in?next=${encodeURIComponent(location.pathname)}`);
   }
-  if (!res.ok) throw new ApiError(res.status, await problemMessage(res));
+  if (!res.ok) {
+    const problem = await problemBody(res);
+    throw new ApiError(res.status, problemMessage(res.status, problem), problem);
+  }
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 
-async function problemMessage(res: Response): Promise<string> {
+async function problemBody(res: Response): Promise<ProblemBody | null> {
   try {
-    const p = (await res.json()) as { title?: string; detail?: string };
-    return p.detail ?? p.title ?? `Request failed (${res.status})`;
+    const body: unknown = await res.json();
+    return body !== null && typeof body === 'object' ? (body as ProblemBody) : null;
   } catch {
-    return `Request failed (${res.status})`;
+    return null;
   }
+}
+
+function problemMessage(status: number, p: ProblemBody | null): string {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return text(p?.detail) ?? text(p?.title) ?? `Request failed (${status})`;
 }

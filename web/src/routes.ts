@@ -1,3 +1,6 @@
+import { renderAdminClients } from './pages/admin-clients.js';
+import { renderAdminModules } from './pages/admin-modules.js';
+import { renderAdminUsers } from './pages/admin-users.js';
 import type { Session } from './api.js';
 import { renderLearn } from './pages/learn.js';
 import { renderModule } from './pages/module.js';
@@ -19,4 +22,7 @@ export const ROUTES: Route[] = [
   { path: /^\/learn\/modules\/([^/]+)$/, render: ([slug]) => renderModule(slug) },
   // Instructor (/teach)
   // Admin (/admin)
+  { path: /^\/admin$/, render: (_, session) => renderAdminModules(session) },
+  { path: /^\/admin\/users$/, render: (_, session) => renderAdminUsers(session) },
+  { path: /^\/admin\/clients$/, render: (_, session) => renderAdminClients(session) },
 ];
