@@ -116,7 +116,7 @@ function createForm(onCreated: () => Promise<void>): HTMLElement {
         result.replaceChildren(
           h(
             'div',
-            { class: 'box secret', role: 'region', 'aria-label': 'New client’s secret' },
+            { class: 'box secret', role: 'region', 'aria-label': 'New client’s secret', tabindex: '-1' },
             h('p', {}, `Registered ${client.name} with ${client.scopes.join(', ')}.`),
             h('p', {}, 'Client id: ', h('code', { id: 'new-client-id' }, client.clientId)),
             h('p', {}, 'Client secret: ', h('code', { id: 'new-client-secret' }, client.clientSecret)),
@@ -128,6 +128,8 @@ function createForm(onCreated: () => Promise<void>): HTMLElement {
             ),
           ),
         );
+        // To the secret, so that it is read out and can be copied before anything else.
+        result.querySelector<HTMLElement>('.secret')?.focus();
         await onCreated();
       })
       .catch((err: unknown) => {
