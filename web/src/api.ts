@@ -18,12 +18,15 @@ export function serverNow(): number {
   return Date.now() + clockOffsetMs;
 }
 
+/** A problem+json body (RFC 9457) with whatever extension members the route adds. */
+export type ProblemBody = Record<string, unknown>;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    /** The problem document's `type`, when the server sent one. */
-    readonly problemType?: string,
+    /** The problem as the API sent it (e.g. an import's `problems`); null when the body was not JSON. */
+    readonly problem: ProblemBody | null = null,
   ) {
     super(message);
   }
@@ -57,18 +60,23 @@ export async function api<T>(
     location.assign(`/sign-in?next=${encodeURIComponent(location.pathname)}`);
   }
   if (!res.ok) {
-    const problem = await problemOf(res);
-    throw new ApiError(res.status, problem.message, problem.type);
+    const problem = await problemBody(res);
+    throw new ApiError(res.status, problemMessage(res.status, problem), problem);
   }
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 
-async function problemOf(res: Response): Promise<{ message: string; type?: string }> {
+async function problemBody(res: Response): Promise<ProblemBody | null> {
   try {
-    const p = (await res.json()) as { title?: string; detail?: string; type?: string };
-    return { message: p.detail ?? p.title ?? `Request failed (${res.status})`, type: p.type };
+    const body: unknown = await res.json();
+    return body !== null && typeof body === 'object' ? (body as ProblemBody) : null;
   } catch {
-    return { message: `Request failed (${res.status})` };
+    return null;
   }
+}
+
+function problemMessage(status: number, p: ProblemBody | null): string {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return text(p?.detail) ?? text(p?.title) ?? `Request failed (${status})`;
 }

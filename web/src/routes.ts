@@ -1,3 +1,6 @@
+import { renderAdminClients } from './pages/admin-clients.js';
+import { renderAdminModules } from './pages/admin-modules.js';
+import { renderAdminUsers } from './pages/admin-users.js';
 import type { Session } from './api.js';
 import { renderAttempt } from './pages/attempt.js';
 import { renderLearn } from './pages/learn.js';
@@ -45,4 +48,7 @@ export const ROUTES: Route[] = [
   },
   { path: /^\/teach\/attempts\/([^/]+)$/, render: ([attemptId], session) => renderGradingAttempt(attemptId, session) },
   // Admin (/admin)
+  { path: /^\/admin$/, render: (_, session) => renderAdminModules(session) },
+  { path: /^\/admin\/users$/, render: (_, session) => renderAdminUsers(session) },
+  { path: /^\/admin\/clients$/, render: (_, session) => renderAdminClients(session) },
 ];
