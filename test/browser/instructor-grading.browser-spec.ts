@@ -63,6 +63,14 @@ describe('an instructor grades and overrides (browser)', () => {
 
   const gradingPath = () => `/teach/cohorts/${course.cohortId}/grading`;
 
+  /** The histogram's bars as the cohort's dashboard draws them (the counts of its 10 bins). */
+  const dashboardHistogram = async () => {
+    await visit(page, `/teach/cohorts/${course.cohortId}`, 'instructor-dashboard');
+    const bars = page.locator('svg.teach-histogram rect.bar');
+    await bars.nth(9).waitFor({ state: 'attached' });
+    return (await bars.evaluateAll((all) => all.map((b) => b.getAttribute('data-count')))).map(Number);
+  };
+
   it('shows the waiting essay with its prompt, the answer as text and the rubric', async () => {
     expect(await cohortHistogram(server, course)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     await signIn(page, instructor);
@@ -126,6 +134,8 @@ describe('an instructor grades and overrides (browser)', () => {
     const histogram = await cohortHistogram(server, course);
     expect(binOf(48 / 53)).toBe(9);
     expect(histogram).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    // The instructor sees it on the cohort's dashboard too.
+    expect(await dashboardHistogram()).toEqual(histogram);
 
     // Kept over a reload: the queue stays empty.
     await visit(page, gradingPath(), 'instructor-grading');
@@ -183,6 +193,7 @@ describe('an instructor grades and overrides (browser)', () => {
     expect(await cohortHistogram(server, course)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 0]);
     await checkAccessibility(page, 'instructor-attempt');
     await screenshot(page, 'instructor-attempt');
+    expect(await dashboardHistogram()).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 0]);
   });
 
   it('links back to the learner only when the cohort is known', async () => {
