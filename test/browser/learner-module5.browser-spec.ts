@@ -4,7 +4,7 @@ import { MODULE5_ANSWERS_ALL_QUESTIONS, MODULE5_MARKDOWN } from '../support/cont
 import { bearer, type TestUser } from '../support/identity';
 import { checkAccessibility } from './support/accessibility';
 import { screenshot } from './support/artifacts';
-import { launchChromium, openPage, type PageProblems } from './support/browser';
+import { eventually, launchChromium, openPage, type PageProblems } from './support/browser';
 import {
   type AttemptView,
   type Course,
@@ -240,5 +240,25 @@ describe('a learner takes Module 5 (browser)', () => {
     expect(await page.locator('fieldset.question:visible').getAttribute('data-question')).toBe(second);
     await checkAccessibility(page, 'learner-quiz-one-per-screen');
     await screenshot(page, 'learner-quiz-one-per-screen');
+  });
+
+  it('orders by dragging too: an item dropped on another takes its place, and the order is saved', async () => {
+    await page.getByLabel('All questions on one page').check();
+    const second = await readAttempt(server, new URL(page.url()).pathname.split('/').pop()!, learner.token);
+    const q = second.questions.find((x) => x.question.type === 'ordering')!;
+    const items = (q.question as unknown as { items: { id: string; text: string }[] }).items;
+    const box = questionBox(page, q);
+    const rows = box.locator('ol.ordering li');
+    await rows.nth(2).dragTo(rows.nth(0));
+    const order = [items[2], items[0], items[1], ...items.slice(3)];
+    await eventually(
+      async () =>
+        JSON.stringify(await box.locator('ol.ordering .order-text').allTextContents()) ===
+        JSON.stringify(order.map((i) => i.text)),
+      'the dragged item at the top',
+    );
+    await waitForSaved(page);
+    const saved = savedResponses(await readAttempt(server, second.id, learner.token));
+    expect(saved.get(q.questionVersionId)).toEqual({ type: 'ordering', order: order.map((i) => i.id) });
   });
 });
