@@ -128,6 +128,8 @@ async function startApi(jwtSecret: string): Promise<Api> {
       NODE_ENV: 'production',
       DATABASE_URL: databaseUrl(),
       JWT_SECRET: jwtSecret,
+      // Required in production; nothing here sends webhooks, so a fresh one per API process.
+      WEBHOOK_SECRET_KEY: `bench-${randomBytes(24).toString('hex')}`,
       LOG_LEVEL: settings.logLevel,
       DB_POOL_SIZE: String(settings.poolSize),
       // No sweeper: its periodic statement would land in the captures. Nothing here has a deadline.

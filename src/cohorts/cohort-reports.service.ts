@@ -90,7 +90,7 @@ export class CohortReportsService {
 
   /**
    * Classical item analysis of a quiz over the cohort's learners (formulas in
-   * reports/item-analysis.ts), aggregated in the database: two statements.
+   * reports/item-analysis.ts), aggregated in the database: two statements (after the two settings).
    */
   async itemAnalysis(
     caller: Caller,
@@ -105,6 +105,8 @@ export class CohortReportsService {
     const analysis = await this.dataSource.transaction(async (manager) => {
       // Measured: on a 10,000-learner cohort the JIT spent ~0.5 s compiling this one-off aggregate.
       await manager.query('SET LOCAL jit = off');
+      // The attempts' arrays (about 12 MB at 10,000 learners) kept in memory rather than spilled to disk.
+      await manager.query("SET LOCAL work_mem = '32MB'");
       return analyseItemsInDatabase(manager, cohort.id, quiz.id, quiz.settings.gradingMethod);
     });
     return { cohortId: cohort.id, quizId: quiz.id, ...analysis };
