@@ -170,11 +170,10 @@ function renderQuiz(attempt: Attempt, title: string, moduleLink: HTMLElement | n
       const result = await api<Attempt>('POST', `/v1/attempts/${attempt.id}/submit`);
       window.clearInterval(tick);
       if (dialog.open) dialog.close();
-      const reviewed = await api<Attempt>('GET', `/v1/attempts/${attempt.id}`).catch(() => result);
       showPage(
         `${title}: attempt ${attempt.number}`,
         ...(reason === 'time' ? [h('p', { role: 'alert' }, 'Time is up: your answers were submitted.')] : []),
-        ...reviewContent(reviewed, moduleLink, quizPath),
+        ...reviewContent(result, moduleLink, quizPath),
       );
     } catch (err) {
       submitting = false;
