@@ -36,7 +36,10 @@ async function start(): Promise<void> {
   if (document.getElementById('app')!.dataset.status === '404') return notFound();
   for (const route of ROUTES) {
     const match = route.path.exec(path);
-    if (match) return route.render(match.slice(1).map(decodeURIComponent), session);
+    if (!match) continue;
+    // The server has already answered 404 (the shell's data-status); the client says so too, without calling the API.
+    if (route.roles && !route.roles.some((role) => session.user.roles.includes(role))) return notFound();
+    return route.render(match.slice(1).map(decodeURIComponent), session);
   }
   notFound();
 }

@@ -10,7 +10,6 @@ import { renderTeachCohort } from './pages/teach-cohort.js';
 import { renderTeachCohorts } from './pages/teach-cohorts.js';
 import { renderTeachItems } from './pages/teach-items.js';
 import { renderTeachLearner } from './pages/teach-learner.js';
-import { staffOnly } from './pages/teach-common.js';
 import { renderGradingAttempt } from './pages/grading-attempt.js';
 import { renderGradingQueue } from './pages/grading-queue.js';
 
@@ -18,7 +17,12 @@ export interface Route {
   /** Matched against the path without a trailing slash; capture groups become `params`, URI-decoded. */
   path: RegExp;
   render: (params: string[], session: Session) => Promise<void>;
+  /** Who may open it (any one of them); absent: anyone signed in. The server answers 404 to others. */
+  roles?: readonly string[];
 }
+
+const STAFF = ['instructor', 'admin'] as const;
+const ADMIN = ['admin'] as const;
 
 /**
  * Every page the client renders, by URL. The server decides who may open a
@@ -32,23 +36,22 @@ export const ROUTES: Route[] = [
   { path: /^\/learn\/modules\/([^/]+)\/quiz$/, render: ([slug]) => renderQuizStart(slug) },
   { path: /^\/learn\/attempts\/([^/]+)$/, render: ([id]) => renderAttempt(id) },
   // Instructor (/teach)
-  { path: /^\/teach$/, render: (_, s) => staffOnly(s, () => renderTeachCohorts()) },
-  { path: /^\/teach\/cohorts\/([^/]+)$/, render: ([id], s) => staffOnly(s, () => renderTeachCohort(id)) },
+  { path: /^\/teach$/, roles: STAFF, render: () => renderTeachCohorts() },
+  { path: /^\/teach\/cohorts\/([^/]+)$/, roles: STAFF, render: ([id]) => renderTeachCohort(id) },
   {
     path: /^\/teach\/cohorts\/([^/]+)\/learners\/([^/]+)$/,
-    render: ([id, user], s) => staffOnly(s, () => renderTeachLearner(id, user)),
+    roles: STAFF,
+    render: ([id, user]) => renderTeachLearner(id, user),
   },
   {
     path: /^\/teach\/cohorts\/([^/]+)\/quizzes\/([^/]+)\/items$/,
-    render: ([id, quiz], s) => staffOnly(s, () => renderTeachItems(id, quiz)),
+    roles: STAFF,
+    render: ([id, quiz]) => renderTeachItems(id, quiz),
   },
-  {
-    path: /^\/teach\/cohorts\/([^/]+)\/grading$/,
-    render: ([cohortId], session) => renderGradingQueue(cohortId, session),
-  },
-  { path: /^\/teach\/attempts\/([^/]+)$/, render: ([attemptId], session) => renderGradingAttempt(attemptId, session) },
+  { path: /^\/teach\/cohorts\/([^/]+)\/grading$/, roles: STAFF, render: ([id]) => renderGradingQueue(id) },
+  { path: /^\/teach\/attempts\/([^/]+)$/, roles: STAFF, render: ([id]) => renderGradingAttempt(id) },
   // Admin (/admin)
-  { path: /^\/admin$/, render: (_, session) => renderAdminModules(session) },
-  { path: /^\/admin\/users$/, render: (_, session) => renderAdminUsers(session) },
-  { path: /^\/admin\/clients$/, render: (_, session) => renderAdminClients(session) },
+  { path: /^\/admin$/, roles: ADMIN, render: () => renderAdminModules() },
+  { path: /^\/admin\/users$/, roles: ADMIN, render: () => renderAdminUsers() },
+  { path: /^\/admin\/clients$/, roles: ADMIN, render: () => renderAdminClients() },
 ];

@@ -11,3 +11,7 @@ export function statusInWords(status: string): string {
 export function attemptsInWords(used: number, left: number | 'unlimited'): string {
   return `Attempts used: ${used}; left: ${left === 'unlimited' ? 'unlimited' : left}`;
 }
+
+export function pointsInWords(n: number): string {
+  return n === 1 ? '1 point' : `${n} points`;
+}

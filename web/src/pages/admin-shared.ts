@@ -1,17 +1,6 @@
-import { api, ApiError, type Session } from '../api.js';
+import { api, ApiError } from '../api.js';
 import type { Paged } from '../admin-types.js';
-import { h, showPage } from '../dom.js';
-
-/**
- * The server answers /admin/* with 404 to anyone but an admin; the shell it
- * sends then still runs this client, which says the same instead of calling
- * routes the caller may not use.
- */
-export function refuseUnlessAdmin(session: Session): boolean {
-  if (session.user.roles.includes('admin')) return false;
-  showPage('Not found', h('h1', {}, 'Page not found'));
-  return true;
-}
+import { h } from '../dom.js';
 
 const PAGES: [string, string][] = [
   ['/admin', 'Modules'],

@@ -1,21 +1,9 @@
-import { api, type Session } from '../api.js';
-import { h, showPage } from '../dom.js';
+import { api } from '../api.js';
+import { h } from '../dom.js';
 import type { StaffAttempt } from '../grading-types.js';
 import { points } from './grading-words.js';
 
 export { points, totalInWords } from './grading-words.js';
-
-/**
- * The server answers 404 to anyone but staff on /teach pages, yet the client renders whatever the URL
- * names; so these pages show the same "not found" to others rather than render what the API may
- * still give them (a learner's own attempt). Returns whether the page may render.
- */
-export function staffOnly(session: Session): boolean {
-  const roles = session.user.roles;
-  if (roles.includes('instructor') || roles.includes('admin')) return true;
-  showPage('Not found', h('h1', {}, 'Page not found'));
-  return false;
-}
 
 export interface GradeFormOptions {
   /** Unique within the page: the controls' ids. */

@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { attemptsInWords } from '../status.js';
+import { attemptsInWords, pointsInWords as points } from '../status.js';
 import type { Attempt, AttemptQuestion, AttemptScore, AttemptState, QuestionResult } from '../quiz-types.js';
 import { answerInWords, rightAnswerInWords } from '../quiz/answers.js';
 
@@ -20,8 +20,6 @@ const CORRECTNESS: Record<string, string> = {
 export function attemptStateInWords(state: AttemptState): string {
   return STATES[state] ?? state;
 }
-
-const points = (n: number) => (n === 1 ? '1 point' : `${n} points`);
 
 export function scoreInWords(score: AttemptScore): string {
   if (score.raw === null || score.max === null || score.scaled === null) return 'score not known yet';

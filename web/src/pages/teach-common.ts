@@ -1,5 +1,3 @@
-import type { Session } from '../api.js';
-import { h, showPage } from '../dom.js';
 import { statusInWords } from '../status.js';
 import type { ProgressRow } from '../teach-types.js';
 
@@ -66,14 +64,3 @@ export function shareBar(share: number | null, label: string): HTMLElement {
 }
 
 export const cohortPath = (cohortId: string) => `/teach/cohorts/${encodeURIComponent(cohortId)}`;
-
-/**
- * The server answers 404 to anyone but staff on /teach; the page says so too
- * instead of asking the API for what it would refuse.
- */
-export function staffOnly(session: Session, render: () => Promise<void>): Promise<void> {
-  const roles = session.user.roles;
-  if (roles.includes('instructor') || roles.includes('admin')) return render();
-  showPage('Not found', h('h1', {}, 'Page not found'));
-  return Promise.resolve();
-}

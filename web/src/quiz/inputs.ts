@@ -1,4 +1,5 @@
 import { h } from '../dom.js';
+import { pointsInWords } from '../status.js';
 import type { AttemptQuestion, LabelledItem, ResponseValue } from '../quiz-types.js';
 import { wordCount } from './answers.js';
 
@@ -297,14 +298,13 @@ const BUILDERS = {
 export function questionView(q: AttemptQuestion, total: number, onChange: OnChange): QuestionView {
   const name = `q${q.position}`;
   const [control, read] = BUILDERS[q.question.type](q, name, onChange);
-  const points = q.question.points === 1 ? '1 point' : `${q.question.points} points`;
   const element = h(
     'fieldset',
     { class: 'question', id: `question-${q.position}`, 'data-question': q.questionVersionId },
     h(
       'legend',
       {},
-      h('span', { class: 'q-number' }, `Question ${q.position} of ${total} · ${points}`),
+      h('span', { class: 'q-number' }, `Question ${q.position} of ${total} · ${pointsInWords(q.question.points)}`),
       h('span', { class: 'q-prompt' }, q.question.prompt),
     ),
     control,
