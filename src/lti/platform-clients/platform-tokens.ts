@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { boundedOptions, callPlatform, failureOf, malformed, parseJson } from './platform-http';
+import { boundedOptions, callPlatform, failureOf, PlatformCallError, type PlatformAnswer } from './platform-http';
 import type { PlatformCallOptions, PlatformRef, ToolSigner } from './types';
 
 /** RFC 7523 §2.2: the client authenticates with a JWT. */
@@ -55,10 +55,18 @@ export class PlatformTokens {
     return (await pending).accessToken;
   }
 
-  /** Drops the platform's cached tokens (a service answered 401: the token was revoked or has expired early). */
-  forget(platformId: string): void {
+  /**
+   * Drops the platform's cached tokens (a service answered 401: the token was revoked or expired
+   * early). Given the token that was refused, drops only that one, so callers that were refused at
+   * once do not throw away the fresh token the first of them already got.
+   */
+  forget(platformId: string, refusedToken?: string): void {
     const prefix = cacheKey(platformId, []);
-    for (const key of this.cached.keys()) if (key.startsWith(prefix)) this.cached.delete(key);
+    for (const [key, cached] of this.cached) {
+      if (key.startsWith(prefix) && (refusedToken === undefined || cached.accessToken === refusedToken)) {
+        this.cached.delete(key);
+      }
+    }
   }
 
   private async request(platform: PlatformRef, scopes: string[]): Promise<CachedToken> {
@@ -87,22 +95,33 @@ export class PlatformTokens {
       this.options,
     );
     if (answer.status < 200 || answer.status >= 300) throw failureOf(answer);
-    const body = parseJson(answer, 'token answer') as Record<string, unknown> | null;
+    let body: Record<string, unknown> | null;
+    try {
+      body = JSON.parse(answer.body) as Record<string, unknown> | null;
+    } catch {
+      throw withoutBody(answer, 'token answer is not JSON');
+    }
     const accessToken = body?.access_token;
-    if (typeof accessToken !== 'string' || accessToken === '')
-      throw malformed(answer, 'token answer without access_token');
+    // The excerpt of a token answer never holds its body: it may carry a token, and excerpts are stored.
+    if (typeof accessToken !== 'string' || accessToken === '') {
+      throw withoutBody(answer, 'token answer without access_token');
+    }
     // RFC 6749 §7.1: the token type is case-insensitive; only bearer tokens are understood here.
     if (typeof body?.token_type !== 'string' || body.token_type.toLowerCase() !== 'bearer') {
-      throw malformed(answer, 'token answer is not a Bearer token');
+      throw withoutBody(answer, 'token answer is not a Bearer token');
     }
+    // A number, though some platforms send it as a string of digits.
+    const lifetime = typeof body.expires_in === 'string' ? Number(body.expires_in) : body.expires_in;
     const expiresIn =
-      typeof body.expires_in === 'number' && Number.isFinite(body.expires_in) && body.expires_in > 0
-        ? body.expires_in
-        : DEFAULT_LIFETIME_SECONDS;
+      typeof lifetime === 'number' && Number.isFinite(lifetime) && lifetime > 0 ? lifetime : DEFAULT_LIFETIME_SECONDS;
     return { accessToken, usableUntil: started + (expiresIn - EXPIRY_MARGIN_SECONDS) * 1000 };
   }
 }
 
 function cacheKey(platformId: string, sortedScopes: string[]): string {
   return `${platformId}\n${sortedScopes.join(' ')}`;
+}
+
+function withoutBody(answer: PlatformAnswer, what: string): PlatformCallError {
+  return new PlatformCallError({ kind: 'final', status: answer.status, excerpt: what });
 }

@@ -16,12 +16,11 @@ export async function callService(
   init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
   options: ReturnType<typeof boundedOptions>,
 ): Promise<PlatformAnswer> {
-  const send = async () => {
-    const token = await tokens.token(platform, scopes);
-    return callPlatform(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } }, options);
-  };
-  const answer = await send();
+  const send = async (token: string) =>
+    callPlatform(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } }, options);
+  const token = await tokens.token(platform, scopes);
+  const answer = await send(token);
   if (answer.status !== 401) return answer;
-  tokens.forget(platform.id);
-  return send();
+  tokens.forget(platform.id, token);
+  return send(await tokens.token(platform, scopes));
 }
