@@ -15,12 +15,14 @@ import {
   type ToolSigner,
 } from '../src/lti/platform-clients';
 import {
+  hmacJwt,
   LIS_ROLES,
   LTI_CLAIMS,
   parseAutoPostForm,
   startTestPlatform,
   type TestMember,
   type TestPlatform,
+  unsignedJwt,
 } from './support/lti-platform';
 
 /*
@@ -167,6 +169,23 @@ describe('PlatformTokens', () => {
     expect(error).toBeInstanceOf(PlatformCallError);
     expect((error as PlatformCallError).outcome).toMatchObject({ kind: 'final', status: 400 });
     expect((error as PlatformCallError).outcome.excerpt).toContain('invalid_client');
+  });
+
+  it('refuses a token answer that is not a bearer token as final, without keeping its body', async () => {
+    platform.answerNext(
+      {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: '{"access_token":"s3cret","token_type":"mac"}',
+      },
+      { path: '/token' },
+    );
+    const error = await new PlatformTokens(tool.signer).token(ref, [SCOPES.score]).catch((caught: unknown) => caught);
+    expect((error as PlatformCallError).outcome).toEqual({
+      kind: 'final',
+      status: 200,
+      excerpt: 'token answer is not a Bearer token',
+    });
   });
 
   it('throws a retry PlatformCallError when the token endpoint is down', async () => {
@@ -333,6 +352,20 @@ describe('AgsClient', () => {
     expect(outcome.kind).toBe('ok');
     expect(tokenRequestsSince(before)).toHaveLength(2);
     expect(platform.resultOf(lineItem.id, 'learner-1')?.timestamp).toBe('2026-01-01T00:00:00.200Z');
+  });
+
+  it('callers refused at once with the same revoked token get one new token between them', async () => {
+    const tokens = new PlatformTokens(tool.signer);
+    const ags = new AgsClient(tokens);
+    const lineItems = [freshLineItem(), freshLineItem(), freshLineItem()];
+    await tokens.token(ref, [SCOPES.score]);
+    platform.revokeTokens();
+    const before = platform.tokenRequests.length;
+
+    const outcomes = await Promise.all(lineItems.map((item) => ags.postScore(ref, item.id, score())));
+
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['ok', 'ok', 'ok']);
+    expect(tokenRequestsSince(before)).toHaveLength(1);
   });
 
   it('the platform refuses a score older than the one it has (409, final) and keeps the newer', async () => {
@@ -572,6 +605,24 @@ describe('the test platform', () => {
       .sign(stray);
     expect((await requestToken(forged)).body.error).toBe('invalid_client');
     expect((await requestToken(await assertion({ iss: 'someone-else' }))).body.error).toBe('invalid_client');
+  });
+
+  it('builds the forgeries a correct id_token verifier must refuse', async () => {
+    const jwks = createRemoteJWKSet(new URL(platform.jwksUrl));
+    const verify = (token: string) => jwtVerify(token, jwks, { issuer: platform.issuer, audience: platform.clientId });
+    const claims = platform.launchClaims(
+      { user: { sub: 'forged' }, roles: [LIS_ROLES.learner], targetLinkUri: 'https://tool.example/lti/launch' },
+      'nonce-forged',
+    );
+
+    await expect(verify(await platform.signIdToken(claims))).resolves.toBeDefined();
+    await expect(verify(unsignedJwt(claims))).rejects.toThrow();
+    await expect(verify(hmacJwt(claims, platform.publicKeyPem, { kid: platform.publicJwk.kid }))).rejects.toThrow();
+    await expect(
+      verify(await platform.signIdToken(claims, { key: await platform.strayKey(), kid: 'unknown-kid' })),
+    ).rejects.toThrow();
+    await expect(verify(await platform.signIdToken(claims, { key: await platform.strayKey() }))).rejects.toThrow();
+    expect(unsignedJwt(claims).split('.')).toHaveLength(3);
   });
 
   it('answers a prepared launch with an auto-posted, signed LTI 1.3 id_token', async () => {
