@@ -654,7 +654,7 @@ describe('the test platform', () => {
       authorize.searchParams.set(name, value);
     }
 
-    const form = parseAutoPostForm(await (await fetch(authorize)).text());
+    const form = await platform.authenticate(authorize.toString());
 
     expect(form.action).toBe(launchUrl);
     expect(form.fields.state).toBe('state-1');
@@ -715,6 +715,67 @@ describe('the test platform', () => {
       error_description: 'response_mode must be form_post',
       state: 'st',
     });
+  });
+
+  it('sends a deep linking request and accepts only a response echoing its data', async () => {
+    const launchUrl = 'https://tool.example/lti/launch';
+    platform.setRedirectUris(launchUrl);
+    const prepared = platform.prepareLaunch({
+      messageType: 'LtiDeepLinkingRequest',
+      user: { sub: 'teacher-sub-1' },
+      roles: [LIS_ROLES.instructor],
+      context: { id: 'course-9' },
+      resourceLink: { id: 'not-for-deep-linking' },
+      targetLinkUri: launchUrl,
+      deepLinking: { data: 'dl-data-1' },
+    });
+    const authorize = new URL(platform.authorizeUrl);
+    authorize.search = new URLSearchParams({
+      scope: 'openid',
+      response_type: 'id_token',
+      response_mode: 'form_post',
+      prompt: 'none',
+      client_id: platform.clientId,
+      redirect_uri: launchUrl,
+      login_hint: prepared.loginHint,
+      lti_message_hint: prepared.ltiMessageHint,
+      state: 'state-dl',
+      nonce: 'nonce-dl',
+    }).toString();
+
+    const { fields } = await platform.authenticate(authorize.toString());
+    const { payload } = await jwtVerify(fields.id_token, createRemoteJWKSet(new URL(platform.jwksUrl)));
+    expect(payload[LTI_CLAIMS.messageType]).toBe('LtiDeepLinkingRequest');
+    expect(payload[LTI_CLAIMS.resourceLink]).toBeUndefined();
+    expect(payload[LTI_CLAIMS.deepLinkingSettings]).toEqual({
+      deep_link_return_url: platform.deepLinkReturnUrl,
+      accept_types: ['ltiResourceLink'],
+      accept_presentation_document_targets: ['iframe', 'window'],
+      accept_multiple: true,
+      accept_lineitem: true,
+      auto_create: true,
+      data: 'dl-data-1',
+    });
+
+    const now = Math.floor(Date.now() / 1000);
+    const response = (data: string) =>
+      tool.signRaw({
+        iss: platform.clientId,
+        aud: platform.issuer,
+        iat: now,
+        exp: now + 300,
+        nonce: randomUUID(),
+        [LTI_CLAIMS.messageType]: 'LtiDeepLinkingResponse',
+        [LTI_CLAIMS.version]: '1.3.0',
+        [LTI_CLAIMS.deploymentId]: platform.deploymentId,
+        [LTI_CLAIMS.deepLinkingData]: data,
+        [LTI_CLAIMS.deepLinkingContentItems]: [],
+      });
+    const post = async (jwt: string) =>
+      (await fetch(platform.deepLinkReturnUrl, { method: 'POST', body: new URLSearchParams({ JWT: jwt }) })).status;
+    expect(await post(await response('dl-data-1'))).toBe(200);
+    expect(await post(await response('forged'))).toBe(400);
+    expect(platform.deepLinkResponses.at(-1)?.error).toMatch(/data/);
   });
 
   it('accepts a deep linking response the tool signed, and refuses one for another audience', async () => {

@@ -84,7 +84,14 @@ export interface TestLaunch {
   resourceLink?: { id: string; title?: string };
   custom?: Record<string, string>;
   targetLinkUri: string;
-  deepLinking?: { returnUrl?: string; acceptTypes?: string[]; data?: string };
+  /** Deep Linking 2.0 settings of an `LtiDeepLinkingRequest` (defaults: this platform's return URL, `ltiResourceLink`, several items, line items accepted). */
+  deepLinking?: {
+    returnUrl?: string;
+    acceptTypes?: string[];
+    acceptMultiple?: boolean;
+    acceptLineItem?: boolean;
+    data?: string;
+  };
   /** Include the AGS endpoint claim (line items URL of the context, its line item for the link when one exists, scopes). */
   ags?: boolean;
   /** Include the NRPS claim (the context's memberships URL). */
@@ -226,6 +233,11 @@ export interface TestPlatform {
 
   /** Registers a launch; the tool's login with the returned hints gets an id_token for it. */
   prepareLaunch(launch: TestLaunch): PreparedLaunch;
+  /**
+   * Plays the browser at the authorization endpoint: GETs the URL the tool redirected to (its
+   * login's `Location`) and returns the auto-posted form (`id_token` and `state`, or `error`).
+   */
+  authenticate(authorizationUrl: string): Promise<{ status: number; action: string; fields: Record<string, string> }>;
   /** The claims of the id_token the platform would issue for this launch and nonce (for crafting refusals). */
   launchClaims(launch: TestLaunch, nonce: string): JWTPayload;
   /** Signs claims as they are (RS256 with the platform's key by default; `kid: null` leaves it out). */
@@ -369,6 +381,17 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
       };
     },
 
+    async authenticate(authorizationUrl) {
+      const target = new URL(authorizationUrl);
+      if (`${target.origin}${target.pathname}` !== platform.authorizeUrl) {
+        throw new Error(`${authorizationUrl} is not this platform's authorization endpoint`);
+      }
+      const response = await fetch(target, { redirect: 'manual' });
+      const page = await response.text();
+      if (response.status !== 200) return { status: response.status, action: '', fields: {} };
+      return { status: response.status, ...parseAutoPostForm(page) };
+    },
+
     launchClaims: (launch, nonce) => launchClaims(launch, nonce),
 
     async signIdToken(claims, signOptions = {}) {
@@ -498,7 +521,8 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
         deep_link_return_url: settings.returnUrl ?? platform.deepLinkReturnUrl,
         accept_types: settings.acceptTypes ?? ['ltiResourceLink'],
         accept_presentation_document_targets: ['iframe', 'window'],
-        accept_multiple: true,
+        accept_multiple: settings.acceptMultiple ?? true,
+        accept_lineitem: settings.acceptLineItem ?? true,
         auto_create: true,
         ...(settings.data === undefined ? {} : { data: settings.data }),
       };

@@ -3,6 +3,7 @@ import type { PlatformTokens } from './platform-tokens';
 import { callService } from './service-call';
 import { MEDIA_TYPES, SCOPES, type NrpsMember, type PlatformCallOptions, type PlatformRef } from './types';
 
+/** Caps on one roster read, so a hostile platform cannot make it loop or fill memory. */
 export const DEFAULT_MAX_PAGES = 200;
 export const DEFAULT_MAX_MEMBERS = 50_000;
 const STATUSES = new Set(['Active', 'Inactive', 'Deleted']);

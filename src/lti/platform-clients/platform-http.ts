@@ -2,7 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { request, type Dispatcher } from 'undici';
 import type { CallOutcome, PlatformCallOptions } from './types';
 
+/** For one whole exchange with a platform, body included. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** A line items page or a roster page is far below this; a larger answer is refused. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** What an outcome keeps of an answer, as the webhook deliveries keep. */
 export const EXCERPT_CHARS = 1_024;
