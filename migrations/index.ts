@@ -14,6 +14,7 @@ import { ProgressUpdates1796630234969 } from './1796630234969-ProgressUpdates';
 import { XapiDestination1796634703787 } from './1796634703787-XapiDestination';
 import { DeliveryRules1796642592088 } from './1796642592088-DeliveryRules';
 import { WebSessions1796651184885 } from './1796651184885-WebSessions';
+import { LtiTool1796675990583 } from './1796675990583-LtiTool';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -31,4 +32,5 @@ export const migrations: Function[] = [
   XapiDestination1796634703787,
   DeliveryRules1796642592088,
   WebSessions1796651184885,
+  LtiTool1796675990583,
 ];

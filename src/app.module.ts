@@ -11,6 +11,7 @@ import { CohortsModule } from './cohorts/cohorts.module';
 import { ContentModule } from './content/content.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { LtiModule } from './lti/lti.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PagesModule } from './pages/pages.module';
 import { ProgressModule } from './progress/progress.module';
@@ -36,6 +37,7 @@ export class AppModule {
         AttemptsModule,
         ProgressModule,
         CohortsModule,
+        LtiModule,
         PagesModule,
       ],
     };

@@ -53,9 +53,28 @@ describe('housekeeping (e2e)', () => {
                               ('live', interval '1 minute', interval '1 hour')) AS v(hash, idle, left_)`,
     );
 
+    // LTI: a login never finished and a deep linking request never answered, past their end; one of each still open.
+    await db.query(
+      `WITH platform AS (
+         INSERT INTO lti_platforms (name, issuer, client_id, deployment_ids, authorization_url, token_url, jwks_url)
+         VALUES ('P', 'https://lms.example.edu', 'c', '{1}', 'https://lms.example.edu/a', 'https://lms.example.edu/t',
+                 'https://lms.example.edu/k') RETURNING id),
+       person AS (
+         INSERT INTO users (email, display_name, roles) VALUES ('lti@example.com', 'L', '{instructor}') RETURNING id),
+       logins AS (
+         INSERT INTO lti_logins (state_hash, nonce, platform_id, target_link_uri, expires_at)
+         SELECT v.hash, 'n', platform.id, 'https://quiz.example.edu/lti/launch', now() + v.left_
+           FROM platform, (VALUES ('ended', interval '-1 minute'), ('open', interval '5 minutes')) AS v(hash, left_))
+       INSERT INTO lti_deep_links (token_hash, platform_id, deployment_id, user_id, return_url, expires_at)
+       SELECT v.hash, platform.id, '1', person.id, 'https://lms.example.edu/r', now() + v.left_
+         FROM platform, person, (VALUES ('ended', interval '-1 minute'), ('open', interval '5 minutes')) AS v(hash, left_)`,
+    );
+
     const purged = await t.app.get(HousekeepingService).purgeExpired();
 
-    expect(purged).toEqual({ idempotencyKeys: 30, loginFailures: 2, events: 3, webSessions: 2 });
+    expect(purged).toEqual({ idempotencyKeys: 30, loginFailures: 2, events: 3, webSessions: 2, ltiRequests: 2 });
+    expect(await db.query('SELECT state_hash FROM lti_logins')).toEqual([{ state_hash: 'open' }]);
+    expect(await db.query('SELECT token_hash FROM lti_deep_links')).toEqual([{ token_hash: 'open' }]);
     expect(await db.query('SELECT token_hash FROM web_sessions')).toEqual([{ token_hash: 'live' }]);
     const events: { n: string }[] = await db.query(`SELECT data->>'n' AS n FROM events ORDER BY n`);
     expect(events).toEqual([{ n: '4' }, { n: 'fresh' }]);
@@ -68,6 +87,7 @@ describe('housekeeping (e2e)', () => {
       loginFailures: 0,
       events: 0,
       webSessions: 0,
+      ltiRequests: 0,
     });
   });
 });

@@ -46,14 +46,15 @@ export class WebSessionService {
     private readonly principals: PrincipalService,
   ) {}
 
-  async open(userId: string, via: WebSession['via']): Promise<OpenedSession> {
+  /** A new session for the user; it lasts SESSION_TTL_HOURS, or `ttlMinutes` when given (an LTI launch's). */
+  async open(userId: string, via: WebSession['via'], ttlMinutes?: number): Promise<OpenedSession> {
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     const [row] = await this.dataSource.query<{ expires_at: Date }[]>(
       `INSERT INTO web_sessions (token_hash, user_id, csrf_token, via, last_seen_at, expires_at)
-       VALUES ($1, $2, $3, $4, now(), now() + make_interval(hours => $5))
+       VALUES ($1, $2, $3, $4, now(), now() + make_interval(mins => $5))
        RETURNING expires_at`,
-      [hash(token), userId, csrfToken, via, this.config.auth.session.ttlHours],
+      [hash(token), userId, csrfToken, via, ttlMinutes ?? this.config.auth.session.ttlHours * 60],
     );
     return { token, csrfToken, expiresAt: row.expires_at };
   }

@@ -307,6 +307,35 @@ class EnvironmentVariables {
   @Matches(/^https?:\/\/\S+$/, { message: 'XAPI_ACCOUNT_HOME_PAGE must be an http(s) URL' })
   XAPI_ACCOUNT_HOME_PAGE?: string;
 
+  /**
+   * Encrypts the LTI tool's private keys at rest. Unset: a key derived from WEBHOOK_SECRET_KEY (its own HKDF
+   * purpose), which production requires anyway.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'LTI_KEY_ENCRYPTION_KEY must be at least 32 characters' })
+  LTI_KEY_ENCRYPTION_KEY?: string;
+
+  /**
+   * The service's public address (`https://assessment.example.edu`): the LTI launch, login, JWKS and deep
+   * linking URLs a platform registers are made from it. Unset: taken from each request (Host, and
+   * X-Forwarded-Proto within TRUST_PROXY_HOPS), which is right on localhost and behind a proxy that sets them.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/?#\s]+$/, {
+    message: 'PUBLIC_URL must be an http(s) origin without path, e.g. https://quiz.example.edu',
+  })
+  PUBLIC_URL?: string;
+
+  /** How long a page session opened by an LTI launch lasts (it is in an LMS's iframe: short). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(24 * 60)
+  LTI_SESSION_MINUTES = 120;
+
   /** Create demo users on the first start of the embedded database (never in production). */
   @Transform(({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : value === 'true'))
   @IsOptional()
@@ -377,6 +406,13 @@ export interface AppConfig {
     activityBaseUrl: string;
     /** `account.homePage` of actors named by their external id. */
     accountHomePage: string;
+  };
+  lti: {
+    /** Undefined means: derived from events.secretKey. */
+    keySecret?: string;
+    /** Origin without a trailing slash; undefined: from each request. */
+    publicUrl?: string;
+    sessionMinutes: number;
   };
   /** Demo users on the first start of an empty embedded database. */
   demoUsers: boolean;
@@ -488,6 +524,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         : undefined,
       activityBaseUrl: vars.XAPI_ACTIVITY_BASE_URL.replace(/\/+$/, ''),
       accountHomePage: vars.XAPI_ACCOUNT_HOME_PAGE ?? vars.XAPI_ACTIVITY_BASE_URL.replace(/\/+$/, ''),
+    },
+    lti: {
+      keySecret: vars.LTI_KEY_ENCRYPTION_KEY,
+      publicUrl: vars.PUBLIC_URL,
+      sessionMinutes: vars.LTI_SESSION_MINUTES,
     },
     demoUsers: vars.NODE_ENV !== 'production' && !vars.DATABASE_URL && (vars.DEMO_USERS ?? true),
   };

@@ -24,6 +24,13 @@ import { Quiz } from '../content/entities/quiz.entity';
 import { ChecklistMark } from '../progress/entities/checklist-mark.entity';
 import { ModuleProgress } from '../progress/entities/module-progress.entity';
 import { StepMark } from '../progress/entities/step-mark.entity';
+import { LtiContext } from '../lti/entities/lti-context.entity';
+import { LtiDeepLink } from '../lti/entities/lti-deep-link.entity';
+import { LtiIdentity } from '../lti/entities/lti-identity.entity';
+import { LtiKey } from '../lti/entities/lti-key.entity';
+import { LtiLogin } from '../lti/entities/lti-login.entity';
+import { LtiPlatform } from '../lti/entities/lti-platform.entity';
+import { LtiResourceLink } from '../lti/entities/lti-resource-link.entity';
 import { User } from '../users/user.entity';
 
 /**
@@ -58,4 +65,11 @@ export const entities: Function[] = [
   ModuleProgress,
   Cohort,
   CohortMember,
+  LtiPlatform,
+  LtiKey,
+  LtiLogin,
+  LtiIdentity,
+  LtiContext,
+  LtiResourceLink,
+  LtiDeepLink,
 ];

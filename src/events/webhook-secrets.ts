@@ -6,15 +6,17 @@ export function newSigningSecret(): string {
 }
 
 /**
- * Encrypts signing secrets at rest with AES-256-GCM, under a key derived
- * (HKDF-SHA256) from WEBHOOK_SECRET_KEY: a database dump without the
- * environment reveals no secret. Stored as `v1.<iv>.<tag>.<ciphertext>`.
+ * Encrypts secrets at rest with AES-256-GCM, under a key derived
+ * (HKDF-SHA256) from a key in the environment (WEBHOOK_SECRET_KEY): a
+ * database dump without the environment reveals no secret. Each `purpose`
+ * derives a key of its own, so a value sealed for one cannot be opened as
+ * another. Stored as `v1.<iv>.<tag>.<ciphertext>`.
  */
 export class SecretBox {
   private readonly key: Buffer;
 
-  constructor(secretKey: string) {
-    this.key = Buffer.from(hkdfSync('sha256', secretKey, 'assessment-api', 'webhook signing secrets', 32));
+  constructor(secretKey: string, purpose = 'webhook signing secrets') {
+    this.key = Buffer.from(hkdfSync('sha256', secretKey, 'assessment-api', purpose, 32));
   }
 
   seal(plaintext: string): string {
@@ -29,7 +31,7 @@ export class SecretBox {
   /** Throws when the value was sealed under another key or altered. */
   open(stored: string): string {
     const [version, iv, tag, sealed] = stored.split('.');
-    if (version !== 'v1' || !iv || !tag || sealed === undefined) throw new Error('not a sealed webhook secret');
+    if (version !== 'v1' || !iv || !tag || sealed === undefined) throw new Error('not a sealed secret');
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8');

@@ -442,6 +442,10 @@ export const UNDOCUMENTED_ROUTES: Exemption[] = [
   { path: /^\/openapi\.(json|yaml)$/, reason: 'the OpenAPI document itself' },
   { path: /^\/((sign-in|learn|teach|admin)(\/.*)?)?$/, reason: 'the pages (HTML, src/pages), beside the API' },
   { path: /^\/assets\/.*$/, reason: 'the pages\u2019 scripts and styles' },
+  {
+    path: /^\/lti\/(login|launch|deep-link\/[^/]+)$/,
+    reason: 'the LTI browser flow (form posts, redirects and HTML pages, src/lti/lti.controller.ts)',
+  },
 ];
 
 let committed: OpenApiConformance | undefined;

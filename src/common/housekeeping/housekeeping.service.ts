@@ -15,6 +15,8 @@ export interface Purged {
   events: number;
   /** Page sessions past their end or left unused past SESSION_IDLE_MINUTES. */
   webSessions: number;
+  /** LTI logins never finished and deep linking requests never answered, past their end. */
+  ltiRequests: number;
 }
 
 /**
@@ -68,10 +70,20 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
           WHERE expires_at < now() OR last_seen_at < now() - make_interval(mins => $1) LIMIT ${BATCH}))`,
       [this.config.auth.session.idleMinutes],
     );
-    if (idempotencyKeys + loginFailures + events + webSessions > 0) {
-      this.logger.log({ idempotencyKeys, loginFailures, events, webSessions }, 'deleted expired rows');
-    }
-    return { idempotencyKeys, loginFailures, events, webSessions };
+    const ltiRequests =
+      (await this.deleteInBatches(
+        `DELETE FROM lti_logins WHERE state_hash = ANY (ARRAY(
+           SELECT state_hash FROM lti_logins WHERE expires_at < now() LIMIT ${BATCH}))`,
+        [],
+      )) +
+      (await this.deleteInBatches(
+        `DELETE FROM lti_deep_links WHERE token_hash = ANY (ARRAY(
+           SELECT token_hash FROM lti_deep_links WHERE expires_at < now() LIMIT ${BATCH}))`,
+        [],
+      ));
+    const purged = { idempotencyKeys, loginFailures, events, webSessions, ltiRequests };
+    if (Object.values(purged).some((count) => count > 0)) this.logger.log(purged, 'deleted expired rows');
+    return purged;
   }
 
   private async deleteInBatches(sql: string, parameters: unknown[]): Promise<number> {

@@ -1,0 +1,44 @@
+/** HTML of the few pages the LTI routes answer themselves (refusals, the deep linking picker, auto-posts). */
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text made safe for HTML content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ESCAPES[char]);
+}
+
+/** A whole document around `body` (already HTML), with the pages' stylesheet and, when given, one script of ours. */
+export function ltiPage(title: string, body: string, script?: string): string {
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    `<title>${escapeHtml(title)} · Assessment</title>` +
+    '<link rel="stylesheet" href="/assets/app.css">' +
+    (script ? `<script type="module" src="${escapeHtml(script)}"></script>` : '') +
+    `</head><body><main id="app" class="lti">${body}</main></body></html>`
+  );
+}
+
+export function refusalPage(message: string): string {
+  return ltiPage(
+    'This activity cannot open',
+    `<h1>This activity cannot open</h1><p role="alert">${escapeHtml(message)}</p>`,
+  );
+}
+
+/**
+ * A form the browser posts to `action` by itself (web/static/lti-autopost.js; the page's policy allows no
+ * inline script), with a button for when scripts do not run.
+ */
+export function autoPostPage(title: string, action: string, fields: Record<string, string>, lead: string): string {
+  const inputs = Object.entries(fields)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('');
+  return ltiPage(
+    title,
+    `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(lead)}</p>` +
+      `<form method="post" action="${escapeHtml(action)}" data-autopost>${inputs}` +
+      '<button type="submit">Continue</button></form>',
+    '/assets/lti-autopost.js',
+  );
+}
