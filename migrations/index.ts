@@ -15,6 +15,7 @@ import { XapiDestination1796634703787 } from './1796634703787-XapiDestination';
 import { DeliveryRules1796642592088 } from './1796642592088-DeliveryRules';
 import { WebSessions1796651184885 } from './1796651184885-WebSessions';
 import { LtiTool1796675990583 } from './1796675990583-LtiTool';
+import { LtiScorePassback1796676616591 } from './1796676616591-LtiScorePassback';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -33,4 +34,5 @@ export const migrations: Function[] = [
   DeliveryRules1796642592088,
   WebSessions1796651184885,
   LtiTool1796675990583,
+  LtiScorePassback1796676616591,
 ];

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from './support/app';
@@ -9,11 +8,11 @@ import {
   LIS_ROLES,
   LTI_CLAIMS,
   parseAutoPostForm,
-  startTestPlatform,
   type TestLaunch,
   type TestPlatform,
   unsignedJwt,
 } from './support/lti-platform';
+import { launchAs as launchLti, ltiLogin, registerTestPlatform, sessionCookieOf } from './support/lti-tool';
 
 /**
  * LTI 1.3 launches (issue 17) against a test platform on loopback: registration, the tool's keys, the OIDC
@@ -37,21 +36,13 @@ describe('LTI 1.3 launches (e2e)', () => {
     ...overrides,
   });
 
-  /** The tool's login for a prepared launch: its redirect to the platform, with state and nonce. */
-  async function login(launch: TestLaunch) {
-    const prepared = platform.prepareLaunch(launch);
-    const response = await request(t.server).post('/lti/login').type('form').send(prepared.loginParameters);
-    expect(response.status).toBe(302);
-    return new URL(response.headers.location);
-  }
+  const login = (launch: TestLaunch) => ltiLogin(t, platform, launch);
 
-  /** The whole launch as a browser makes it: login, the platform's authorization, the form posted back. */
+  /** The whole launch as a browser makes it; the form goes back to the tool's launch URL. */
   async function launchAs(launch: TestLaunch) {
-    const authorization = await login(launch);
-    const posted = await platform.authenticate(authorization.toString());
-    expect(posted.action).toBe(`${origin}/lti/launch`);
-    const response = await request(t.server).post('/lti/launch').type('form').send(posted.fields);
-    return { response, fields: posted.fields };
+    const launched = await launchLti(t, platform, launch);
+    expect(launched.action).toBe(`${origin}/lti/launch`);
+    return launched;
   }
 
   /** A launch whose id_token the test makes itself from the platform's claims (for refusals). */
@@ -67,8 +58,7 @@ describe('LTI 1.3 launches (e2e)', () => {
     return request(t.server).post('/lti/launch').type('form').send({ id_token: idToken, state });
   }
 
-  const cookieOf = (response: request.Response) =>
-    ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((line) => line.startsWith('session='));
+  const cookieOf = sessionCookieOf;
 
   /** A refusal is a page in plain words: the status, the words, no stack, no session. */
   function expectRefusal(response: request.Response, status: number, words: RegExp) {
@@ -81,25 +71,9 @@ describe('LTI 1.3 launches (e2e)', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    await new Promise<void>((resolve) => t.server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
-    platform = await startTestPlatform({ toolJwksUrl: () => `${origin}/lti/jwks` });
-    platform.setRedirectUris(`${origin}/lti/launch`);
     admin = await createUser(t, ['admin']);
+    ({ origin, platform } = await registerTestPlatform(t, admin));
     await importModule(t, MODULE5_MARKDOWN, MODULE5_ANSWERS);
-    await request(t.server)
-      .post('/v1/lti/platforms')
-      .set(bearer(admin.token))
-      .send({
-        name: 'Test LMS',
-        issuer: platform.issuer,
-        clientId: platform.clientId,
-        deploymentIds: [platform.deploymentId],
-        authorizationUrl: platform.authorizeUrl,
-        tokenUrl: platform.tokenUrl,
-        jwksUrl: platform.jwksUrl,
-      })
-      .expect(201);
   });
   afterAll(async () => {
     await platform?.close();

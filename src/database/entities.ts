@@ -29,6 +29,7 @@ import { LtiDeepLink } from '../lti/entities/lti-deep-link.entity';
 import { LtiIdentity } from '../lti/entities/lti-identity.entity';
 import { LtiKey } from '../lti/entities/lti-key.entity';
 import { LtiLogin } from '../lti/entities/lti-login.entity';
+import { LtiPassback } from '../lti/entities/lti-passback.entity';
 import { LtiPlatform } from '../lti/entities/lti-platform.entity';
 import { LtiResourceLink } from '../lti/entities/lti-resource-link.entity';
 import { User } from '../users/user.entity';
@@ -72,4 +73,5 @@ export const entities: Function[] = [
   LtiContext,
   LtiResourceLink,
   LtiDeepLink,
+  LtiPassback,
 ];

@@ -1,3 +1,4 @@
+import { DeliveryDestinations } from './delivery-destinations';
 import { Global, Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { MetricsModule } from '../metrics/metrics.module';
@@ -17,6 +18,7 @@ import { XapiStatementsService } from './xapi/xapi-statements.service';
   imports: [MetricsModule, AuthModule],
   controllers: [WebhooksController, XapiStatementsController],
   providers: [
+    DeliveryDestinations,
     EventsService,
     ProgressUpdates,
     WebhooksService,
@@ -25,6 +27,6 @@ import { XapiStatementsService } from './xapi/xapi-statements.service';
     XapiSources,
     XapiStatementsService,
   ],
-  exports: [EventsService, ProgressUpdates],
+  exports: [EventsService, ProgressUpdates, DeliveryDestinations],
 })
 export class EventsModule {}

@@ -88,6 +88,9 @@ export class EventsService {
          INSERT INTO webhook_deliveries (endpoint_id, event_id, event_seq, ordering_key)
          SELECT w.id, e.id, e.seq, e.ordering_key
            FROM event e JOIN webhook_endpoints w ON w.disabled_at IS NULL AND e.type = ANY (w.event_types)
+          -- The score passback takes only the events of learners who came in by an LTI launch.
+          WHERE w.kind <> 'lti_ags'
+             OR EXISTS (SELECT 1 FROM lti_identities li WHERE li.user_id = substr(e.ordering_key, 6)::uuid)
          RETURNING 1
        )
        SELECT (SELECT coalesce(jsonb_agg(id ORDER BY seq), '[]'::jsonb) FROM event) AS ids,

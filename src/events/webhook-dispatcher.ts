@@ -11,7 +11,9 @@ import { PeriodicJob } from '../common/periodic-job';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.constants';
 import { MetricsService } from '../metrics/metrics.service';
+import { DeliveryDestinations, type DeliveryOutcome } from './delivery-destinations';
 import { ProgressUpdates } from './progress-updates';
+import type { EndpointKind } from './webhook-endpoint.entity';
 import { SecretBox } from './webhook-secrets';
 import { pinnedLookup, webhookUrlProblem } from './webhook-url';
 import { XapiDestination } from './xapi/xapi-destination';
@@ -42,7 +44,7 @@ interface Claimed {
   type: string;
   occurred_at: Date;
   data: unknown;
-  kind: 'webhook' | 'xapi';
+  kind: EndpointKind;
   url: string;
   secret_ciphertext: string;
   previous_secret_ciphertext: string | null;
@@ -61,10 +63,7 @@ interface DeliveredRow {
   excerpt: string;
 }
 
-type Outcome =
-  | { kind: 'delivered'; status: number | null; excerpt: string }
-  | { kind: 'retry'; status: number | null; excerpt: string; retryAfterSeconds?: number }
-  | { kind: 'final'; status: number | null; excerpt: string };
+type Outcome = DeliveryOutcome;
 
 /**
  * Delivers pending webhook deliveries, in every instance, safely on any
@@ -96,6 +95,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     private readonly progressUpdates: ProgressUpdates,
     private readonly xapi: XapiDestination,
     private readonly xapiSources: XapiSources,
+    private readonly destinations: DeliveryDestinations,
     metrics: MetricsService,
   ) {
     this.box = new SecretBox(config.events.secretKey ?? '');
@@ -241,6 +241,18 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   /** One try: checks the URL again (DNS may have changed), then sends as the destination's kind says. */
   private async send(delivery: Claimed, statements: Promise<Map<string, Statement[]>>): Promise<Outcome> {
+    if (delivery.kind !== 'webhook' && delivery.kind !== 'xapi') {
+      const destination = this.destinations.get(delivery.kind);
+      if (!destination)
+        return { kind: 'retry', status: null, excerpt: `not sent: no ${delivery.kind} destination here` };
+      return destination.deliver({
+        deliveryId: delivery.id,
+        eventId: delivery.event_id,
+        type: delivery.type,
+        occurredAt: delivery.occurred_at,
+        data: delivery.data as Record<string, unknown>,
+      });
+    }
     const problem = await webhookUrlProblem(delivery.url, this.config.env === 'production');
     if (problem) return { kind: 'final', status: null, excerpt: `not sent: the URL ${problem}` };
     return delivery.kind === 'xapi'
@@ -367,7 +379,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       const [endpoint] = await manager.query<{ id: string; url: string; disabled: boolean }[]>(
         `UPDATE webhook_endpoints
             SET failing_since = coalesce(failing_since, now()),
-                disabled_at = CASE WHEN failing_since < now() - make_interval(days => $2) THEN now() END
+                -- The score passback serves every platform at once: one that fails must not stop the others.
+                disabled_at = CASE WHEN kind <> 'lti_ags' AND failing_since < now() - make_interval(days => $2)
+                                   THEN now() END
           WHERE id = $1 AND disabled_at IS NULL
           RETURNING id, url, disabled_at IS NOT NULL AS disabled`,
         [delivery.endpoint_id, DISABLE_AFTER_FAILING_DAYS],

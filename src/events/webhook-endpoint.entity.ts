@@ -1,19 +1,21 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const ENDPOINT_KINDS = ['webhook', 'xapi'] as const;
+export const ENDPOINT_KINDS = ['webhook', 'xapi', 'lti_ags'] as const;
 export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
 /**
  * A destination of the delivery queue: a receiver of signed webhook deliveries (Standard
- * Webhooks), or the LRS of XAPI_LRS_URL (one at most, kept from the environment at start).
+ * Webhooks), the LRS of XAPI_LRS_URL (one at most, kept from the environment at start), or the
+ * LTI score passback (one, made at start: its deliveries go to each platform the learner came from).
  */
 @Entity('webhook_endpoints')
 @Index('webhook_endpoints_one_xapi_key', ['kind'], { unique: true, where: "kind = 'xapi'" })
+@Index('webhook_endpoints_one_lti_ags_key', ['kind'], { unique: true, where: "kind = 'lti_ags'" })
 export class WebhookEndpoint {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  /** `webhook`: managed through /v1/webhooks; `xapi`: statements to the LRS, never listed there. */
+  /** `webhook`: managed through /v1/webhooks; `xapi` and `lti_ags`: kept by the service, never listed there. */
   @Column({ type: 'varchar', length: 16, default: 'webhook' })
   kind: EndpointKind;
 

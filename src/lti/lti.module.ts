@@ -5,15 +5,24 @@ import { EventsModule } from '../events/events.module';
 import { LtiDeepLinkingService } from './lti-deep-linking.service';
 import { LtiKeysService } from './lti-keys.service';
 import { LtiLaunchService } from './lti-launch.service';
+import { LtiPassbackService } from './lti-passback.service';
+import { LtiPlatformCalls } from './lti-platform-calls';
 import { LtiPlatformsController } from './lti-platforms.controller';
 import { LtiPlatformsService } from './lti-platforms.service';
 import { LtiController } from './lti.controller';
 
-/** The LTI 1.3 tool: platforms, keys, login and launch, deep linking. */
+/** The LTI 1.3 tool: platforms, keys, login and launch, deep linking, score passback. */
 @Module({
   imports: [AuthModule, AuditModule, EventsModule],
   controllers: [LtiPlatformsController, LtiController],
-  providers: [LtiPlatformsService, LtiKeysService, LtiLaunchService, LtiDeepLinkingService],
+  providers: [
+    LtiPlatformsService,
+    LtiKeysService,
+    LtiLaunchService,
+    LtiDeepLinkingService,
+    LtiPlatformCalls,
+    LtiPassbackService,
+  ],
   exports: [LtiKeysService],
 })
 export class LtiModule {}
