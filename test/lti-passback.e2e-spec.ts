@@ -238,6 +238,58 @@ describe('LTI score passback (e2e)', () => {
     expect(await passback()).toEqual({ state: 'synced', last_status: 204 });
   });
 
+  it('shows instructors each learner’s passback, the platform’s answer when it failed, and sends it again', async () => {
+    const learner = await launchLearner('ags-learner-4', 'link-m5', MODULE5_SLUG);
+    platform.answerNext({ status: 400, body: '{"error":"invalid score"}' }, { path: /\/scores$/ });
+    await start(learner, module5.quizId);
+    await deliver();
+    const [cohort] = await db().query(`SELECT cohort_id FROM lti_contexts WHERE context_id = 'course-ags'`);
+    const teacher = await createUser(t, ['instructor']);
+    await request(t.server)
+      .post(`/v1/cohorts/${cohort.cohort_id}/members`)
+      .set(bearer(admin.token))
+      .send({ userId: teacher.id, role: 'instructor' })
+      .expect(201);
+    const listed = await request(t.server)
+      .get(`/v1/cohorts/${cohort.cohort_id}/lti-passbacks`)
+      .set(bearer(teacher.token))
+      .expect(200);
+    // Failed first.
+    expect(listed.body.items[0]).toMatchObject({
+      platformUserId: learner.sub,
+      moduleSlug: MODULE5_SLUG,
+      state: 'failed',
+      lastStatus: 400,
+      lastResponse: expect.stringContaining('invalid score'),
+    });
+    const userId = listed.body.items[0].userId as string;
+
+    const retried = await request(t.server)
+      .post(`/v1/cohorts/${cohort.cohort_id}/lti-passbacks/retry`)
+      .set(bearer(teacher.token))
+      .send({ userId })
+      .expect(202);
+    expect(retried.body).toEqual({ queued: 1 });
+    await deliver();
+    expect(lastScoreOf(learner.sub)).toMatchObject({ accepted: true, body: { activityProgress: 'Started' } });
+    const after = await request(t.server)
+      .get(`/v1/cohorts/${cohort.cohort_id}/lti-passbacks`)
+      .set(bearer(teacher.token))
+      .expect(200);
+    expect(after.body.items.find((item: { userId: string }) => item.userId === userId)).toMatchObject({
+      state: 'synced',
+    });
+
+    // Only those who teach the cohort.
+    const stranger = await createUser(t, ['instructor']);
+    await request(t.server)
+      .get(`/v1/cohorts/${cohort.cohort_id}/lti-passbacks`)
+      .set(bearer(stranger.token))
+      .expect(404);
+    const pupil = await createUser(t, ['learner']);
+    await request(t.server).get(`/v1/cohorts/${cohort.cohort_id}/lti-passbacks`).set(bearer(pupil.token)).expect(403);
+  });
+
   it('queues nothing for learners who did not come in by a launch', async () => {
     const direct = await createUser(t, ['learner']);
     await request(t.server).post(`/v1/quizzes/${small.quizId}/attempts`).set(bearer(direct.token)).send({}).expect(201);
