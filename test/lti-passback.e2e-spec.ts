@@ -208,6 +208,39 @@ describe('LTI score passback (e2e)', () => {
     expect(overridden.accepted).toBe(true);
   });
 
+  it('a regrade after a key correction sends the new grade with a newer timestamp', async () => {
+    // The key is wrong at first: it says B, and the learner answers A.
+    const wrongKey = await importModule(t, smallModule(8), smallAnswerKey({ correct: 'b', attemptsAllowed: 3 }));
+    const learner = await launchLearner('ags-learner-5', 'link-small-8', wrongKey.slug);
+    const attempt = await start(learner, wrongKey.quizId);
+    await submit(learner, attempt.id, smallModuleAnswers(attempt.questions, 'a'));
+    const essay = attempt.questions.find((q) => q.question.type === 'essay')!;
+    await request(t.server)
+      .post(`/v1/attempts/${attempt.id}/grades`)
+      .set(bearer(admin.token))
+      .send({ grades: [{ questionVersionId: essay.questionVersionId, score: 1, reason: 'Covers the point' }] })
+      .expect(200);
+    await deliver();
+    const before = lastScoreOf(learner.sub);
+    expect(before.body).toMatchObject({ gradingProgress: 'FullyGraded' });
+
+    await request(t.server)
+      .post('/v1/modules/import')
+      .set(bearer(admin.token))
+      .send({ markdown: smallModule(8), answerKey: smallAnswerKey({ correct: 'a', attemptsAllowed: 3 }) })
+      .expect((res) => expect(res.status).toBeLessThan(300));
+    await request(t.server)
+      .post(`/v1/quizzes/${wrongKey.quizId}/regrade`)
+      .set(bearer(admin.token))
+      .send({})
+      .expect(200);
+    await deliver();
+    const after = lastScoreOf(learner.sub);
+    expect(after.body.scoreGiven).toBeGreaterThan(before.body.scoreGiven as number);
+    expect(Date.parse(after.body.timestamp as string)).toBeGreaterThan(Date.parse(before.body.timestamp as string));
+    expect(after.accepted).toBe(true);
+  });
+
   it('a platform down for a while gets the score when it is back, and the passback says pending meanwhile', async () => {
     const learner = await launchLearner('ags-learner-3', 'link-m5', MODULE5_SLUG);
     platform.down(true);
