@@ -9,6 +9,7 @@ import { renderQuizStart } from './pages/quiz-start.js';
 import { renderTeachCohort } from './pages/teach-cohort.js';
 import { renderTeachCohorts } from './pages/teach-cohorts.js';
 import { renderTeachItems } from './pages/teach-items.js';
+import { renderTeachGradebook } from './pages/teach-gradebook.js';
 import { renderTeachLearner } from './pages/teach-learner.js';
 import { renderGradingAttempt } from './pages/grading-attempt.js';
 import { renderGradingQueue } from './pages/grading-queue.js';
@@ -49,6 +50,7 @@ export const ROUTES: Route[] = [
     render: ([id, quiz]) => renderTeachItems(id, quiz),
   },
   { path: /^\/teach\/cohorts\/([^/]+)\/grading$/, roles: STAFF, render: ([id]) => renderGradingQueue(id) },
+  { path: /^\/teach\/cohorts\/([^/]+)\/gradebook$/, roles: STAFF, render: ([id]) => renderTeachGradebook(id) },
   { path: /^\/teach\/attempts\/([^/]+)$/, roles: STAFF, render: ([id]) => renderGradingAttempt(id) },
   // Admin (/admin)
   { path: /^\/admin$/, roles: ADMIN, render: () => renderAdminModules() },

@@ -414,6 +414,7 @@ export async function renderTeachCohort(cohortId: string): Promise<void> {
     h('li', {}, h('a', { href: `${csvBase}/progress.csv?${moduleQuery}`, download: 'progress.csv' }, 'Progress (CSV)')),
     h('li', {}, h('a', { href: `${csvBase}/responses.csv`, download: 'responses.csv' }, 'Every response (CSV)')),
     itemAnalysis,
+    h('li', {}, h('a', { href: `${cohortPath(cohortId)}/gradebook` }, 'Grades sent to the LMS (LTI)')),
   );
   void api<ModuleQuizRef>('GET', `/v1/modules/${encodeURIComponent(moduleSlug)}`)
     .then((detail) => {
