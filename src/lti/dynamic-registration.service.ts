@@ -193,8 +193,9 @@ function json(answer: PlatformAnswer, what: string): unknown {
 function refusedByPlatform(answer: PlatformAnswer): LtiRefusal {
   let said = '';
   try {
-    const body = JSON.parse(answer.body) as Record<string, unknown>;
-    said = typeof body.error_description === 'string' ? body.error_description : String(body.error ?? '');
+    const body = JSON.parse(answer.body) as Record<string, unknown> | null;
+    const description = body?.error_description ?? body?.error;
+    if (typeof description === 'string') said = description;
   } catch {
     // Not JSON: the status alone is said.
   }
