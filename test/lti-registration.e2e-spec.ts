@@ -240,11 +240,26 @@ describe('LTI Dynamic Registration (e2e)', () => {
       expect(await storedPlatforms(platform.issuer)).toEqual([]);
     });
 
+    it('a registration answered without a deployment id: nothing kept, and the page says to register by hand', async () => {
+      const platform = await newPlatform();
+      platform.answerNext(
+        {
+          status: 201,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ client_id: 'no-deployment', application_type: 'web' }),
+        },
+        { path: '/register', method: 'POST' },
+      );
+      expectRefusal(await registerAt(platform), 400, /without a deployment/, /has no deployment_id/);
+      expect(await storedPlatforms(platform.issuer)).toEqual([]);
+    });
+
     it('a registration without the platform’s token, or with one used already: the platform refuses it', async () => {
       const platform = await newPlatform();
       expectRefusal(await registerAt(platform, null), 400, /refused the registration/, /answered 401/);
+      expectRefusal(await registerAt(platform, ''), 400, /refused the registration/, /answered 401/);
       expect(platform.registrations[0]).toMatchObject({ status: 401, accepted: false });
-      expect(platform.registrations[0].headers.authorization).toBeUndefined();
+      expect(platform.registrations.map((received) => received.headers.authorization)).toEqual([undefined, undefined]);
       const token = platform.issueRegistrationToken();
       await registerAt(platform, token).expect(200);
       expectRefusal(await registerAt(platform, token), 400, /refused the registration/);

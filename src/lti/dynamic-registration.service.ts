@@ -72,7 +72,8 @@ export class DynamicRegistrationService implements OnModuleDestroy {
         'openid_configuration missing or too long',
       );
     }
-    const token = query.registration_token;
+    // The token is optional (§3.3); an empty parameter is no token.
+    const token = query.registration_token === '' ? undefined : query.registration_token;
     if (token !== undefined && (typeof token !== 'string' || !REGISTRATION_TOKEN.test(token))) {
       throw new LtiRefusal(
         'The registration link from your course system is damaged. Start the registration again.',
