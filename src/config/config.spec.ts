@@ -102,6 +102,20 @@ describe('loadConfig', () => {
     expect(config.demoUsers).toBe(false);
   });
 
+  it('opens LTI dynamic registration outside production, and in production only with LTI_DYNAMIC_REGISTRATION=true', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://app@db/assessment',
+      JWT_SECRET: 'x'.repeat(48),
+      WEBHOOK_SECRET_KEY: 'k'.repeat(40),
+    };
+    expect(loadConfig({}).lti.dynamicRegistration).toBe(true);
+    expect(loadConfig({ LTI_DYNAMIC_REGISTRATION: 'false' }).lti.dynamicRegistration).toBe(false);
+    expect(loadConfig(production).lti.dynamicRegistration).toBe(false);
+    expect(loadConfig({ ...production, LTI_DYNAMIC_REGISTRATION: 'true' }).lti.dynamicRegistration).toBe(true);
+    expect(problemsOf({ LTI_DYNAMIC_REGISTRATION: 'yes' })).toEqual(['LTI_DYNAMIC_REGISTRATION must be true or false']);
+  });
+
   it('refuses a short JWT secret', () => {
     expect(problemsOf({ JWT_SECRET: 'short' })).toEqual([expect.stringMatching(/JWT_SECRET/)]);
   });

@@ -336,6 +336,17 @@ class EnvironmentVariables {
   @Max(24 * 60)
   LTI_SESSION_MINUTES = 120;
 
+  /**
+   * LTI Dynamic Registration at `GET /lti/register`: anyone whose LMS can reach the URL may register it as a
+   * platform, so production opts in with `true`. Unset: on outside production.
+   */
+  @Transform(({ value }: { value: unknown }) =>
+    value === undefined || value === '' ? undefined : value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsOptional()
+  @IsBoolean({ message: 'LTI_DYNAMIC_REGISTRATION must be true or false' })
+  LTI_DYNAMIC_REGISTRATION?: boolean;
+
   /** Create demo users on the first start of the embedded database (never in production). */
   @Transform(({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : value === 'true'))
   @IsOptional()
@@ -413,6 +424,8 @@ export interface AppConfig {
     /** Origin without a trailing slash; undefined: from each request. */
     publicUrl?: string;
     sessionMinutes: number;
+    /** `GET /lti/register` (LTI Dynamic Registration) answers; off in production unless LTI_DYNAMIC_REGISTRATION=true. */
+    dynamicRegistration: boolean;
   };
   /** Demo users on the first start of an empty embedded database. */
   demoUsers: boolean;
@@ -529,6 +542,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       keySecret: vars.LTI_KEY_ENCRYPTION_KEY,
       publicUrl: vars.PUBLIC_URL,
       sessionMinutes: vars.LTI_SESSION_MINUTES,
+      dynamicRegistration: vars.LTI_DYNAMIC_REGISTRATION ?? vars.NODE_ENV !== 'production',
     },
     demoUsers: vars.NODE_ENV !== 'production' && !vars.DATABASE_URL && (vars.DEMO_USERS ?? true),
   };

@@ -3,6 +3,8 @@ import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { CohortsModule } from '../cohorts/cohorts.module';
 import { EventsModule } from '../events/events.module';
+import { DynamicRegistrationController } from './dynamic-registration.controller';
+import { DynamicRegistrationService } from './dynamic-registration.service';
 import { LtiDeepLinkingService } from './lti-deep-linking.service';
 import { LtiKeysService } from './lti-keys.service';
 import { LtiLaunchService } from './lti-launch.service';
@@ -16,7 +18,7 @@ import { LtiController } from './lti.controller';
 /** The LTI 1.3 tool: platforms, keys, login and launch, deep linking, score passback. */
 @Module({
   imports: [AuthModule, AuditModule, EventsModule, CohortsModule],
-  controllers: [LtiPlatformsController, LtiController, LtiPassbacksController],
+  controllers: [LtiPlatformsController, LtiController, LtiPassbacksController, DynamicRegistrationController],
   providers: [
     LtiPlatformsService,
     LtiKeysService,
@@ -24,6 +26,7 @@ import { LtiController } from './lti.controller';
     LtiDeepLinkingService,
     LtiPlatformCalls,
     LtiPassbackService,
+    DynamicRegistrationService,
   ],
   exports: [LtiKeysService],
 })

@@ -41,6 +41,12 @@ export const LTI_CLAIMS = {
   deepLinkingMessage: 'https://purl.imsglobal.org/spec/lti-dl/claim/msg',
 } as const;
 
+/** Claim names of LTI Dynamic Registration 1.0 (in the OpenID configuration and the tool's registration). */
+export const DYNAMIC_REGISTRATION_CLAIMS = {
+  platformConfiguration: 'https://purl.imsglobal.org/spec/lti-platform-configuration',
+  toolConfiguration: 'https://purl.imsglobal.org/spec/lti-tool-configuration',
+} as const;
+
 /** Full LIS role URIs (LTI 1.3 Core, role vocabularies) for launches and members. */
 export const LIS_ROLES = {
   learner: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner',
@@ -178,6 +184,17 @@ export interface DeepLinkResponse {
   contentItems: Record<string, unknown>[];
 }
 
+/** A registration posted to the registration endpoint (LTI Dynamic Registration 1.0) and what the platform made of it. */
+export interface ReceivedRegistration {
+  headers: IncomingHttpHeaders;
+  /** The tool's configuration as posted (empty when it was not a JSON object). */
+  body: Record<string, unknown>;
+  status: number;
+  accepted: boolean;
+  /** Why it was refused, when it was. */
+  error?: string;
+}
+
 /** A request the platform received (any endpoint). */
 export interface RecordedRequest {
   method: string;
@@ -219,6 +236,10 @@ export interface TestPlatform {
   tokenUrl: string;
   jwksUrl: string;
   deepLinkReturnUrl: string;
+  /** LTI Dynamic Registration: where its OpenID configuration is served (`/.well-known/openid-configuration`). */
+  openidConfigurationUrl: string;
+  /** The OpenID configuration's `registration_endpoint`. */
+  registrationUrl: string;
   /** The platform's current public key, as published in its JWKS. */
   publicJwk: JWK;
   /** The same key as SPKI PEM: the secret of an HS256 key-confusion attack. */
@@ -230,7 +251,17 @@ export interface TestPlatform {
   lineItems: TestLineItem[];
   scores: ReceivedScore[];
   deepLinkResponses: DeepLinkResponse[];
+  registrations: ReceivedRegistration[];
 
+  /**
+   * A one-time registration token, as the platform adds it to the tool's registration URL; the registration
+   * endpoint accepts it (as a bearer token) once.
+   */
+  issueRegistrationToken(): string;
+  /** The OpenID configuration as served now (LTI Dynamic Registration 1.0 §3.4). */
+  openidConfiguration(): Record<string, unknown>;
+  /** Overrides fields of the served OpenID configuration (`undefined` removes one): for refusal tests. */
+  setOpenidConfiguration(overrides: Record<string, unknown>): void;
   /** Registers a launch; the tool's login with the returned hints gets an id_token for it. */
   prepareLaunch(launch: TestLaunch): PreparedLaunch;
   /**
@@ -310,7 +341,8 @@ class Refusal extends Error {
  * Starts a test LTI platform on 127.0.0.1 (a random port). Endpoints: `GET /jwks`,
  * `GET|POST /authorize`, `POST /token`, `GET|POST /contexts/{id}/lineitems`,
  * `GET /contexts/{id}/lineitems/{n}`, `POST /contexts/{id}/lineitems/{n}/scores`,
- * `GET /contexts/{id}/memberships`, `POST /deep-link-return`.
+ * `GET /contexts/{id}/memberships`, `POST /deep-link-return`, and for LTI Dynamic Registration
+ * `GET /.well-known/openid-configuration` and `POST /register`.
  */
 export async function startTestPlatform(options: TestPlatformOptions): Promise<TestPlatform> {
   const clientId = options.clientId ?? 'tool-client-1';
@@ -333,6 +365,8 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
   let lineItemSeq = 0;
   let lineItemFiltering = true;
   const toolJwks = new Map<string, JWTVerifyGetKey>();
+  const registrationTokens = new Set<string>();
+  let openidOverrides: Record<string, unknown> = {};
 
   const server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
@@ -354,6 +388,8 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
     tokenUrl: `${url}/token`,
     jwksUrl: `${url}/jwks`,
     deepLinkReturnUrl: `${url}/deep-link-return`,
+    openidConfigurationUrl: `${url}/.well-known/openid-configuration`,
+    registrationUrl: `${url}/register`,
     publicJwk: signing.publicJwk,
     publicKeyPem: signing.publicKeyPem,
     requests: [],
@@ -362,6 +398,48 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
     lineItems: [],
     scores: [],
     deepLinkResponses: [],
+    registrations: [],
+
+    issueRegistrationToken() {
+      const token = randomBytes(24).toString('base64url');
+      registrationTokens.add(token);
+      return token;
+    },
+
+    openidConfiguration() {
+      const configuration: Record<string, unknown> = {
+        issuer: url,
+        authorization_endpoint: platform.authorizeUrl,
+        token_endpoint: platform.tokenUrl,
+        token_endpoint_auth_methods_supported: ['private_key_jwt'],
+        token_endpoint_auth_signing_alg_values_supported: ['RS256'],
+        jwks_uri: platform.jwksUrl,
+        registration_endpoint: platform.registrationUrl,
+        scopes_supported: ['openid', ...Object.values(SERVICE_SCOPES)],
+        response_types_supported: ['id_token'],
+        subject_types_supported: ['public', 'pairwise'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        claims_supported: ['iss', 'aud', 'sub', 'iat', 'exp', 'nonce', 'name', 'given_name', 'family_name', 'email'],
+        ...(options.tokenAudience === undefined ? {} : { authorization_server: options.tokenAudience }),
+        [DYNAMIC_REGISTRATION_CLAIMS.platformConfiguration]: {
+          product_family_code: 'test',
+          version: '1.0',
+          messages_supported: [
+            { type: 'LtiResourceLinkRequest' },
+            { type: 'LtiDeepLinkingRequest', placements: ['ContentArea'] },
+          ],
+        },
+      };
+      for (const [name, value] of Object.entries(openidOverrides)) {
+        if (value === undefined) delete configuration[name];
+        else configuration[name] = value;
+      }
+      return configuration;
+    },
+
+    setOpenidConfiguration(overrides) {
+      openidOverrides = { ...overrides };
+    },
 
     prepareLaunch(launch) {
       const loginHint = `login-${randomUUID()}`;
@@ -568,6 +646,10 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
     try {
       const path = target.pathname;
       if (path === '/jwks' && method === 'GET') return json(response, 200, { keys: published });
+      if (path === '/.well-known/openid-configuration' && method === 'GET') {
+        return json(response, 200, platform.openidConfiguration());
+      }
+      if (path === '/register' && method === 'POST') return register(request, body, response);
       if (path === '/authorize' && (method === 'GET' || method === 'POST')) {
         const parameters = method === 'GET' ? target.searchParams : new URLSearchParams(body);
         return await authorize(Object.fromEntries(parameters), response);
@@ -600,6 +682,68 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
       if (!(error instanceof Refusal)) throw error;
       json(response, error.status, error.body, 'application/json', error.headers);
     }
+  }
+
+  /**
+   * LTI Dynamic Registration 1.0 §3.5–3.6 (OpenID Connect Dynamic Client Registration): the tool's
+   * configuration, posted as JSON with the one-time registration token as bearer. A registration accepted
+   * answers the client id and this platform's deployment id, and its redirect URIs become the registered ones.
+   */
+  function register(request: IncomingMessage, body: string, response: ServerResponse): void {
+    const record: ReceivedRegistration = { headers: request.headers, body: {}, status: 0, accepted: false };
+    platform.registrations.push(record);
+    const refuse = (status: number, error: string, why: string) => {
+      record.status = status;
+      record.error = why;
+      return new Refusal(status, { error, error_description: why });
+    };
+    const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (!token || !registrationTokens.delete(token)) {
+      throw refuse(401, 'invalid_token', 'the registration token is missing, unknown or used');
+    }
+    if (mediaType(request.headers['content-type']) !== 'application/json') {
+      throw refuse(400, 'invalid_client_metadata', 'the body must be application/json');
+    }
+    let tool: Record<string, unknown>;
+    try {
+      tool = parseObject(body);
+    } catch {
+      throw refuse(400, 'invalid_client_metadata', 'the body must be a JSON object');
+    }
+    record.body = tool;
+    const isUrl = (value: unknown) => typeof value === 'string' && URL.canParse(value);
+    const list = (value: unknown) => (Array.isArray(value) ? (value as unknown[]) : []);
+    const lti = (tool[DYNAMIC_REGISTRATION_CLAIMS.toolConfiguration] ?? {}) as Record<string, unknown>;
+    const checks: [boolean, string][] = [
+      [tool.application_type === 'web', 'application_type must be web'],
+      [list(tool.response_types).includes('id_token'), 'response_types must include id_token'],
+      [
+        list(tool.grant_types).includes('implicit') && list(tool.grant_types).includes('client_credentials'),
+        'grant_types must include implicit and client_credentials',
+      ],
+      [isUrl(tool.initiate_login_uri), 'initiate_login_uri must be a URL'],
+      [list(tool.redirect_uris).length > 0 && list(tool.redirect_uris).every(isUrl), 'redirect_uris must be URLs'],
+      [isUrl(tool.jwks_uri), 'jwks_uri must be a URL'],
+      [tool.token_endpoint_auth_method === 'private_key_jwt', 'token_endpoint_auth_method must be private_key_jwt'],
+      [typeof tool.client_name === 'string' && tool.client_name !== '', 'client_name is required'],
+      [typeof tool.scope === 'string', 'scope must be a string of scopes'],
+      [typeof lti.domain === 'string' && lti.domain !== '', 'the tool configuration needs a domain'],
+      [isUrl(lti.target_link_uri), 'the tool configuration needs a target_link_uri'],
+      [
+        list(lti.messages).every((message) => typeof (message as { type?: unknown } | null)?.type === 'string'),
+        'every message needs a type',
+      ],
+    ];
+    const failed = checks.find(([passed]) => !passed);
+    if (failed) throw refuse(400, 'invalid_client_metadata', failed[1]);
+    redirectUris = list(tool.redirect_uris) as string[];
+    record.status = 200;
+    record.accepted = true;
+    json(response, 200, {
+      ...tool,
+      client_id: clientId,
+      [DYNAMIC_REGISTRATION_CLAIMS.toolConfiguration]: { ...lti, deployment_id: deploymentId },
+    });
   }
 
   /** LTI 1.3 Core, OIDC login: the authentication request the tool redirects the browser to. */

@@ -443,8 +443,9 @@ export const UNDOCUMENTED_ROUTES: Exemption[] = [
   { path: /^\/((sign-in|learn|teach|admin)(\/.*)?)?$/, reason: 'the pages (HTML, src/pages), beside the API' },
   { path: /^\/assets\/.*$/, reason: 'the pages\u2019 scripts and styles' },
   {
-    path: /^\/lti\/(login|launch|deep-link\/[^/]+)$/,
-    reason: 'the LTI browser flow (form posts, redirects and HTML pages, src/lti/lti.controller.ts)',
+    path: /^\/lti\/(login|launch|register|deep-link\/[^/]+)$/,
+    reason:
+      'the LTI browser flow (form posts, redirects and HTML pages, src/lti/lti.controller.ts) and dynamic registration',
   },
 ];
 
