@@ -281,6 +281,14 @@ describe('LTI rosters by NRPS (e2e)', () => {
     } finally {
       platform.down(false);
     }
+    // A roster that never ends is no roster: refused whole rather than synced in part.
+    platform.setMembers(COURSE, [], { paging: 'repeat-self' });
+    const looping = await request(t.server)
+      .post(`/v1/cohorts/${cohortId}/lti-roster-sync`)
+      .set(bearer(admin.token))
+      .expect(502);
+    expect(looping.body).toMatchObject({ platformStatus: null, platformAnswer: expect.stringMatching(/repeats/) });
+    platform.setMembers(COURSE, []);
     expect(await roster()).toEqual(before);
     expect(await rosterEvents()).toHaveLength(eventsBefore);
   });
