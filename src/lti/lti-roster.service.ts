@@ -52,8 +52,8 @@ const MAX_SUB_LENGTH = 255;
 @Injectable()
 export class LtiRosterService implements OnApplicationShutdown {
   private readonly logger = new Logger('LtiRoster');
-  /** Syncs started by launches, still running (awaited at shutdown). */
-  private readonly running = new Set<Promise<void>>();
+  /** Syncs started by launches, still running, by context (awaited at shutdown). */
+  private readonly running = new Map<string, Promise<void>>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -85,17 +85,20 @@ export class LtiRosterService implements OnApplicationShutdown {
    * Fire and forget: the launch never waits for it, and a failure is only logged.
    */
   syncAfterLaunch(platformId: string, deploymentId: string, contextId: string, userId: string): void {
+    const key = `${platformId}\n${deploymentId}\n${contextId}`;
+    // Instructors launching at once: the sync already under way serves them all.
+    if (this.running.has(key)) return;
     const run = this.syncContext(platformId, deploymentId, contextId, userId)
       .catch((error: unknown) => {
         const why = error instanceof DomainError ? error.message : String(error);
         this.logger.warn(`Roster sync of context ${contextId} (platform ${platformId}) after a launch failed: ${why}`);
       })
-      .finally(() => this.running.delete(run));
-    this.running.add(run);
+      .finally(() => this.running.delete(key));
+    this.running.set(key, run);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.running.values()]);
   }
 
   private async syncContext(platformId: string, deploymentId: string, contextId: string, userId: string) {
