@@ -12,6 +12,7 @@ import { EventsService } from '../events/events.service';
 import { urlFormProblem } from '../events/webhook-url';
 import { CLAIM, LTI_VERSION, MESSAGE_TYPES, type MessageType, memberRoleOf } from './lti-claims';
 import { LtiRefusal } from './lti-refusal';
+import { LtiRosterService } from './lti-roster.service';
 import type { LtiPlatform } from './entities/lti-platform.entity';
 
 /** A login's state and nonce serve this long: the platform answers at once, a person never types in between. */
@@ -93,6 +94,7 @@ export class LtiLaunchService {
     private readonly sessions: WebSessionService,
     private readonly audit: AuditService,
     private readonly events: EventsService,
+    private readonly roster: LtiRosterService,
   ) {}
 
   /** The OIDC login initiation: the platform's authorization URL to send the browser to. */
@@ -180,6 +182,10 @@ export class LtiLaunchService {
       throw new LtiRefusal('This launch could not be checked.', 'deployment_id differs from the login’s');
     }
     const location = await this.dataSource.transaction((manager) => this.apply(manager, platform, claims));
+    // NRPS: an instructor's launch brings the course's roster in, after the commit and without waiting for it.
+    if (claims.context && memberRoleOf(claims.roles) === 'instructor') {
+      this.roster.syncAfterLaunch(platform.id, claims.deploymentId, claims.context.id, location.userId);
+    }
     const session = await this.sessions.open(location.userId, 'lti', this.config.lti.sessionMinutes);
     return { session, location: location.path };
   }

@@ -13,12 +13,20 @@ import { LtiPassbacksController } from './lti-passbacks.controller';
 import { LtiPlatformCalls } from './lti-platform-calls';
 import { LtiPlatformsController } from './lti-platforms.controller';
 import { LtiPlatformsService } from './lti-platforms.service';
+import { LtiRosterController } from './lti-roster.controller';
+import { LtiRosterService } from './lti-roster.service';
 import { LtiController } from './lti.controller';
 
-/** The LTI 1.3 tool: platforms, keys, login and launch, deep linking, score passback. */
+/** The LTI 1.3 tool: platforms, keys, login and launch, deep linking, score passback, rosters by NRPS. */
 @Module({
   imports: [AuthModule, AuditModule, EventsModule, CohortsModule],
-  controllers: [LtiPlatformsController, LtiController, LtiPassbacksController, DynamicRegistrationController],
+  controllers: [
+    LtiPlatformsController,
+    LtiController,
+    LtiPassbacksController,
+    LtiRosterController,
+    DynamicRegistrationController,
+  ],
   providers: [
     LtiPlatformsService,
     LtiKeysService,
@@ -27,7 +35,8 @@ import { LtiController } from './lti.controller';
     LtiPlatformCalls,
     LtiPassbackService,
     DynamicRegistrationService,
+    LtiRosterService,
   ],
-  exports: [LtiKeysService],
+  exports: [LtiKeysService, LtiPlatformCalls],
 })
 export class LtiModule {}

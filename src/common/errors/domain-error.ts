@@ -103,3 +103,10 @@ export class InvalidCredentials extends DomainError {
   readonly status = 401;
   readonly title = 'Unauthorized';
 }
+
+/** A service this one calls on the caller's behalf (an LMS) failed or answered with an error. */
+export class UpstreamFailed extends DomainError {
+  readonly code = 'upstream-failed';
+  readonly status = 502;
+  readonly title = 'Bad Gateway';
+}
