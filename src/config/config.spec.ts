@@ -116,6 +116,29 @@ describe('loadConfig', () => {
     expect(problemsOf({ LTI_DYNAMIC_REGISTRATION: 'yes' })).toEqual(['LTI_DYNAMIC_REGISTRATION must be true or false']);
   });
 
+  it('lets LMS origins frame the pages: https anywhere, loopback http outside production only', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://app@db/assessment',
+      JWT_SECRET: 'x'.repeat(48),
+      WEBHOOK_SECRET_KEY: 'k'.repeat(40),
+    };
+    expect(loadConfig({}).http.frameAncestors).toBe("'none'");
+    const lms = 'https://lms.example.edu https://*.instructure.com:8443';
+    expect(loadConfig({ ...production, FRAME_ANCESTORS: lms }).http.frameAncestors).toBe(lms);
+    expect(loadConfig({ FRAME_ANCESTORS: "'self' http://127.0.0.1:4100 http://localhost" }).http.frameAncestors).toBe(
+      "'self' http://127.0.0.1:4100 http://localhost",
+    );
+    expect(problemsOf({ ...production, FRAME_ANCESTORS: 'http://localhost:4100' })).toEqual([
+      'FRAME_ANCESTORS may name http:// origins only outside production',
+    ]);
+    for (const bad of ['http://lms.example.edu', '*', 'https://lms.example.edu;script-src *']) {
+      expect(problemsOf({ FRAME_ANCESTORS: bad })).toEqual([
+        "FRAME_ANCESTORS must be space-separated https:// origins or 'self'",
+      ]);
+    }
+  });
+
   it('refuses a short JWT secret', () => {
     expect(problemsOf({ JWT_SECRET: 'short' })).toEqual([expect.stringMatching(/JWT_SECRET/)]);
   });

@@ -16,6 +16,9 @@ import {
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+/** One FRAME_ANCESTORS source: an https origin (wildcard subdomains allowed), 'self', or a loopback http origin. */
+const FRAME_SOURCE = String.raw`(https:\/\/[a-z0-9.*-]+(:\d+)?|'self'|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)`;
+const FRAME_ANCESTORS_FORM = new RegExp(`^${FRAME_SOURCE}( ${FRAME_SOURCE})*$`, 'i');
 
 /** The environment as read at boot. Names match the variables one for one. */
 class EnvironmentVariables {
@@ -179,11 +182,12 @@ class EnvironmentVariables {
 
   /**
    * Who may frame the pages (CSP frame-ancestors): space-separated origins such as an LMS's
-   * `https://lms.example.edu`; empty: nobody ('none').
+   * `https://lms.example.edu`; empty: nobody ('none'). Outside production `http://localhost` and
+   * `http://127.0.0.1` (any port) are allowed too, for an LMS on the same machine.
    */
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^(https:\/\/[a-z0-9.*-]+(:\d+)?|'self')( (https:\/\/[a-z0-9.*-]+(:\d+)?|'self'))*$/i, {
+  @Matches(FRAME_ANCESTORS_FORM, {
     message: "FRAME_ANCESTORS must be space-separated https:// origins or 'self'",
   })
   FRAME_ANCESTORS?: string;
@@ -468,6 +472,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
     if (vars.DEMO_USERS) problems.push('DEMO_USERS cannot be enabled when NODE_ENV=production');
     if (!vars.WEBHOOK_SECRET_KEY) problems.push('WEBHOOK_SECRET_KEY is required when NODE_ENV=production');
+    if (/(^| )http:/i.test(vars.FRAME_ANCESTORS ?? '')) {
+      problems.push('FRAME_ANCESTORS may name http:// origins only outside production');
+    }
   }
   problems.push(...xapiProblems(vars));
   if (problems.length > 0) throw new ConfigError(problems);

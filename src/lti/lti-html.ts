@@ -42,3 +42,54 @@ export function autoPostPage(title: string, action: string, fields: Record<strin
     '/assets/lti-autopost.js',
   );
 }
+
+/** What web/static/lti-storage.js reads from the page: the storage frame, the one origin it trusts, the key. */
+interface StorageStep {
+  target: string;
+  origin: string;
+  key: string;
+}
+
+const storageAttributes = (mode: 'put' | 'get', step: StorageStep) =>
+  `data-lti-storage="${mode}" data-target="${escapeHtml(step.target)}" data-origin="${escapeHtml(step.origin)}" ` +
+  `data-key="${escapeHtml(step.key)}"`;
+
+/**
+ * The login's page when the platform offers client-side storage: the script puts `value` under `key` in the
+ * platform's storage frame, then goes on to the platform's authorization URL (`next`). Without scripts, or
+ * when the platform does not answer, it says so and goes nowhere.
+ */
+export function storagePutPage(step: StorageStep & { value: string }, next: string): string {
+  return ltiPage(
+    'Opening the activity',
+    '<h1>Opening the activity</h1>' +
+      `<p ${storageAttributes('put', step)} data-value="${escapeHtml(step.value)}" data-next="${escapeHtml(next)}" ` +
+      'data-lti-status role="status">Signing you in through your course…</p>' +
+      '<noscript><p>This tool needs JavaScript to sign you in from your course.</p></noscript>',
+    '/assets/lti-storage.js',
+  );
+}
+
+/**
+ * The launch's page when its login used client-side storage: the script reads the secret back from the
+ * platform's storage frame into the form and posts it to the launch again.
+ */
+export function storageGetPage(
+  step: StorageStep,
+  action: string,
+  fields: Record<string, string>,
+  field: string,
+): string {
+  const inputs = Object.entries(fields)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('');
+  return ltiPage(
+    'Opening the activity',
+    '<h1>Opening the activity</h1>' +
+      `<p data-lti-status role="status">Checking the sign-in with your course…</p>` +
+      `<form method="post" action="${escapeHtml(action)}" ${storageAttributes('get', step)}>${inputs}` +
+      `<input type="hidden" name="${escapeHtml(field)}" value=""></form>` +
+      '<noscript><p>This tool needs JavaScript to sign you in from your course.</p></noscript>',
+    '/assets/lti-storage.js',
+  );
+}

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, type JWTPayload, jwtVerify } from 'jose';
@@ -25,6 +25,11 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 const JWKS_TIMEOUT_MS = 5_000;
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+/** The key of a login's secret in the platform's client-side storage. */
+const storageKey = (state: string) => `assessment-lti-login-${state}`;
+/** Whether `value` hashes to `hash`, in constant time. */
+const sameHash = (hash: string, value: string | null): boolean =>
+  value !== null && timingSafeEqual(Buffer.from(hash, 'hex'), Buffer.from(hashToken(value), 'hex'));
 const randomToken = () => randomBytes(32).toString('base64url');
 
 export interface LoginRequest {
@@ -34,7 +39,36 @@ export interface LoginRequest {
   lti_message_hint?: string;
   client_id?: string;
   lti_deployment_id?: string;
+  /** LTI Client Side postMessages: the frame holding the platform's storage (`_parent` for the parent window). */
+  lti_storage_target?: string;
 }
+
+/**
+ * Where the LTI client-side storage is and what goes in or comes out of it: the page that runs
+ * web/static/lti-storage.js posts `lti.put_data` (at login) or `lti.get_data` (at launch) to `target`
+ * in the window that opened or embeds the tool, with `origin` (the platform's authorization URL's) as
+ * the only origin allowed to read or answer.
+ */
+export interface ClientStorage {
+  target: string;
+  origin: string;
+  key: string;
+}
+
+/** The login's answer: the platform's authorization URL, and the storage step to take before going there. */
+export interface LoginOutcome {
+  location: string;
+  storage: (ClientStorage & { value: string }) | null;
+}
+
+/** A launch whose login put a secret in the platform's storage: a page reads it back and posts the form again. */
+export interface StorageCheck {
+  storage: ClientStorage;
+  fields: { id_token: string; state: string };
+}
+
+/** The field the storage check page posts the secret it read in (`unavailable` when it read nothing). */
+export const STORAGE_BINDING_FIELD = 'lti_storage_binding';
 
 export interface LaunchOutcome {
   session: OpenedSession;
@@ -47,6 +81,7 @@ interface LoginRow {
   platform_id: string;
   deployment_id: string | null;
   target_link_uri: string;
+  storage_binding_hash: string | null;
 }
 
 interface LaunchClaims {
@@ -98,7 +133,7 @@ export class LtiLaunchService {
   ) {}
 
   /** The OIDC login initiation: the platform's authorization URL to send the browser to. */
-  async login(request: LoginRequest, launchUrl: string): Promise<string> {
+  async login(request: LoginRequest, launchUrl: string): Promise<LoginOutcome> {
     const issuer = str(request.iss);
     const loginHint = str(request.login_hint, 2048);
     const target = str(request.target_link_uri, 2048);
@@ -119,12 +154,30 @@ export class LtiLaunchService {
         `unknown deployment ${deploymentId} for platform ${platform.id} at login`,
       );
     }
+    const storageTarget = str(request.lti_storage_target);
+    if (!storageTarget && platform.requiresClientStorage) {
+      throw new LtiRefusal(
+        'Your course system did not offer its sign-in storage, which this tool needs for it. Open the activity again from your course; if this persists, ask your LMS administrator.',
+        `login without lti_storage_target for platform ${platform.id}, which requires client-side storage`,
+      );
+    }
     const state = randomToken();
     const nonce = randomToken();
+    const binding = storageTarget ? randomToken() : null;
     await this.dataSource.query(
-      `INSERT INTO lti_logins (state_hash, nonce, platform_id, deployment_id, target_link_uri, expires_at)
-       VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6))`,
-      [hashToken(state), nonce, platform.id, deploymentId, target, LOGIN_TTL_MINUTES],
+      `INSERT INTO lti_logins
+         (state_hash, nonce, platform_id, deployment_id, target_link_uri, storage_target, storage_binding_hash, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(mins => $8))`,
+      [
+        hashToken(state),
+        nonce,
+        platform.id,
+        deploymentId,
+        target,
+        storageTarget,
+        binding && hashToken(binding),
+        LOGIN_TTL_MINUTES,
+      ],
     );
     const url = new URL(platform.authorizationUrl);
     const parameters: Record<string, string> = {
@@ -141,11 +194,24 @@ export class LtiLaunchService {
     const messageHint = str(request.lti_message_hint, 4096);
     if (messageHint) parameters.lti_message_hint = messageHint;
     for (const [name, value] of Object.entries(parameters)) url.searchParams.set(name, value);
-    return url.toString();
+    const storage =
+      storageTarget && binding
+        ? { target: storageTarget, origin: url.origin, key: storageKey(state), value: binding }
+        : null;
+    return { location: url.toString(), storage };
   }
 
-  /** The authentication response posted back by the platform: checks it, maps it, opens a session. */
-  async launch(form: { id_token?: unknown; state?: unknown }): Promise<LaunchOutcome> {
+  /**
+   * The authentication response posted back by the platform: checks it, maps it, opens a session. When the
+   * login put a secret in the platform's client-side storage and the form does not carry it yet, the answer
+   * is the storage check (a page that reads the secret in this browser and posts the form again); the
+   * login is not used up by that.
+   */
+  async launch(form: {
+    id_token?: unknown;
+    state?: unknown;
+    [STORAGE_BINDING_FIELD]?: unknown;
+  }): Promise<LaunchOutcome | StorageCheck> {
     const state = str(form.state, 512);
     const idToken = str(form.id_token, 16_384);
     if (!state || !idToken) {
@@ -154,10 +220,25 @@ export class LtiLaunchService {
         'launch without state or id_token',
       );
     }
+    const binding = str(form[STORAGE_BINDING_FIELD], 64);
+    if (!binding) {
+      const [bound] = await this.dataSource.query<{ storage_target: string; authorization_url: string }[]>(
+        `SELECT l.storage_target, p.authorization_url FROM lti_logins l JOIN lti_platforms p ON p.id = l.platform_id
+          WHERE l.state_hash = $1 AND l.expires_at > now() AND l.storage_binding_hash IS NOT NULL`,
+        [hashToken(state)],
+      );
+      if (bound) {
+        const origin = new URL(bound.authorization_url).origin;
+        return {
+          storage: { target: bound.storage_target, origin, key: storageKey(state) },
+          fields: { id_token: idToken, state },
+        };
+      }
+    }
     // Taken once: the same state (and with it the nonce) cannot serve a second launch.
     const [login] = await this.dataSource.query<LoginRow[]>(
       `WITH taken AS (DELETE FROM lti_logins WHERE state_hash = $1 AND expires_at > now()
-                      RETURNING nonce, platform_id, deployment_id, target_link_uri)
+                      RETURNING nonce, platform_id, deployment_id, target_link_uri, storage_binding_hash)
        SELECT * FROM taken`,
       [hashToken(state)],
     );
@@ -165,6 +246,14 @@ export class LtiLaunchService {
       throw new LtiRefusal(
         'This launch has expired or was already used. Open the activity again from your course.',
         'state unknown, expired or used',
+      );
+    }
+    if (login.storage_binding_hash && !sameHash(login.storage_binding_hash, binding)) {
+      throw new LtiRefusal(
+        'This launch could not be confirmed in this browser: your course system’s sign-in storage did not hold what the tool put there. Open the activity again from your course.',
+        binding === null || binding === 'unavailable'
+          ? 'client-side storage held no login secret for this state'
+          : 'client-side storage secret differs from the login’s',
       );
     }
     const platform = await this.dataSource
@@ -185,6 +274,13 @@ export class LtiLaunchService {
     // NRPS: an instructor's launch brings the course's roster in, after the commit and without waiting for it.
     if (claims.context && memberRoleOf(claims.roles) === 'instructor') {
       this.roster.syncAfterLaunch(platform.id, claims.deploymentId, claims.context.id, location.userId);
+    }
+    if (login.storage_binding_hash && !platform.requiresClientStorage) {
+      // The platform has shown it keeps client-side storage: from now on a login without it is refused.
+      await this.dataSource.query(`UPDATE lti_platforms SET requires_client_storage = true WHERE id = $1`, [
+        platform.id,
+      ]);
+      this.logger.log(`Platform ${platform.id} launched through client-side storage: now required for its logins`);
     }
     const session = await this.sessions.open(location.userId, 'lti', this.config.lti.sessionMinutes);
     return { session, location: location.path };

@@ -79,6 +79,7 @@ export class LtiPlatformsService {
         if (dto[field] !== undefined) Object.assign(platform, { [field]: dto[field] });
       }
       if (dto.tokenAudience !== undefined) platform.tokenAudience = dto.tokenAudience;
+      if (dto.requiresClientStorage !== undefined) platform.requiresClientStorage = dto.requiresClientStorage;
       const after = toPlatformDto(await manager.save(platform));
       await this.audit.record(manager, caller, {
         action: 'lti.platform_updated',

@@ -7,9 +7,9 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.constants';
 import { JwksDto } from './dto/jwks.dto';
 import { LtiDeepLinkingService } from './lti-deep-linking.service';
-import { autoPostPage, escapeHtml, ltiPage, refusalPage } from './lti-html';
+import { autoPostPage, escapeHtml, ltiPage, refusalPage, storageGetPage, storagePutPage } from './lti-html';
 import { LtiKeysService } from './lti-keys.service';
-import { type LoginRequest, LtiLaunchService } from './lti-launch.service';
+import { type LoginRequest, LtiLaunchService, STORAGE_BINDING_FIELD } from './lti-launch.service';
 import { LtiRefusal } from './lti-refusal';
 import { toolUrls } from './tool-urls';
 
@@ -58,7 +58,14 @@ export class LtiController {
   @Post('lti/launch')
   @ApiExcludeEndpoint()
   async launch(
-    @Body() body: { id_token?: unknown; state?: unknown; error?: unknown; error_description?: unknown },
+    @Body()
+    body: {
+      id_token?: unknown;
+      state?: unknown;
+      error?: unknown;
+      error_description?: unknown;
+      [STORAGE_BINDING_FIELD]?: unknown;
+    },
     @Res() reply: FastifyReply,
   ) {
     return this.answer(reply, async () => {
@@ -67,6 +74,10 @@ export class LtiController {
         throw new LtiRefusal(`The course system refused the launch: ${said}`, `platform answered error ${body.error}`);
       }
       const outcome = await this.launches.launch(body ?? {});
+      if ('storage' in outcome) {
+        const page = storageGetPage(outcome.storage, '/lti/launch', outcome.fields, STORAGE_BINDING_FIELD);
+        return this.html(reply, 200, page);
+      }
       const seconds = Math.round((outcome.session.expiresAt.getTime() - Date.now()) / 1000);
       // In an LMS's iframe the cookie is a third party's: SameSite=None (so Secure), partitioned by the
       // embedding site where the browser supports it.
@@ -129,7 +140,8 @@ export class LtiController {
 
   private login(parameters: LoginRequest, request: FastifyRequest, reply: FastifyReply) {
     return this.answer(reply, async () => {
-      const location = await this.launches.login(parameters, toolUrls(this.config, request).launchUrl);
+      const { location, storage } = await this.launches.login(parameters, toolUrls(this.config, request).launchUrl);
+      if (storage) return this.html(reply, 200, storagePutPage(storage, location));
       return reply.header('cache-control', 'no-store').redirect(location, 302);
     });
   }

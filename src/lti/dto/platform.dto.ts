@@ -5,6 +5,7 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsOptional,
   IsString,
   Matches,
@@ -23,6 +24,10 @@ const URL_DESCRIPTION =
   'localhost only.';
 
 export const MAX_DEPLOYMENTS = 50;
+const REQUIRES_CLIENT_STORAGE =
+  'Every login must go through the platform’s LTI client-side storage (`lti_storage_target`), which binds a ' +
+  'launch to the browser that began it; a login without it is refused. Set by the first launch made that way; ' +
+  'clear it if the platform stops offering the storage.';
 
 class PlatformFields {
   @ApiProperty({ example: 'Moodle (production)', minLength: 1, maxLength: 200 })
@@ -156,9 +161,15 @@ export class UpdatePlatformDto {
   @MinLength(1)
   @MaxLength(2048)
   tokenAudience?: string | null;
+
+  @ApiPropertyOptional({ description: REQUIRES_CLIENT_STORAGE })
+  @Optional()
+  @IsBoolean()
+  requiresClientStorage?: boolean;
 }
 
 export class PlatformDto extends PlatformFields {
+  @ApiProperty({ description: REQUIRES_CLIENT_STORAGE }) requiresClientStorage: boolean;
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ type: String, nullable: true }) declare tokenAudience: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
@@ -195,6 +206,7 @@ export function toPlatformDto(platform: LtiPlatform): PlatformDto {
     tokenUrl: platform.tokenUrl,
     jwksUrl: platform.jwksUrl,
     tokenAudience: platform.tokenAudience,
+    requiresClientStorage: platform.requiresClientStorage,
     createdAt: platform.createdAt.toISOString(),
     updatedAt: platform.updatedAt.toISOString(),
   };

@@ -28,6 +28,18 @@ export class LtiLogin {
   @Column({ type: 'varchar', length: 2048 })
   targetLinkUri: string;
 
+  /**
+   * LTI client-side storage (1EdTech "OIDC Login with LTI Client Side postMessages"): the frame the platform
+   * named in `lti_storage_target`, and sha256 of the secret the login page put in that frame's storage. The
+   * launch must read the same secret back in the same browser, which binds it to the browser that began the
+   * login where a cookie cannot (third-party cookies blocked in the LMS's iframe). Null when not offered.
+   */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  storageTarget: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  storageBindingHash: string | null;
+
   @Column({ type: 'timestamptz' })
   expiresAt: Date;
 }

@@ -41,6 +41,14 @@ export class LtiPlatform {
   @Column({ type: 'varchar', length: 2048 })
   jwksUrl: string;
 
+  /**
+   * Every login must bind its launch through the platform's client-side storage (`lti_storage_target`). Set
+   * by the first launch so bound, so that a login without it (a downgrade a forged login would use) is
+   * refused from then on; an administrator may set or clear it.
+   */
+  @Column({ type: 'boolean', default: false })
+  requiresClientStorage: boolean;
+
   @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
