@@ -265,6 +265,13 @@ export interface TestPlatform {
   /** Registers a launch; the tool's login with the returned hints gets an id_token for it. */
   prepareLaunch(launch: TestLaunch): PreparedLaunch;
   /**
+   * A course page of this platform (for a browser) that embeds the tool in an iframe named `tool`, opened
+   * at `toolLoginUrl`, and keeps the LTI client-side storage in its window: it answers `lti.capabilities`,
+   * `lti.put_data` and `lti.get_data` (1EdTech LTI postMessage Storage), keyed by the sender's origin, and
+   * logs each message in `window.ltiStorageLog` as `[subject, origin, key]`.
+   */
+  coursePageUrl(toolLoginUrl: string): string;
+  /**
    * Plays the browser at the authorization endpoint: GETs the URL the tool redirected to (its
    * login's `Location`) and returns the auto-posted form (`id_token` and `state`, or `error`).
    */
@@ -459,6 +466,10 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
       };
     },
 
+    coursePageUrl(toolLoginUrl) {
+      return `${url}/course?${new URLSearchParams({ tool: toolLoginUrl }).toString()}`;
+    },
+
     async authenticate(authorizationUrl) {
       const target = new URL(authorizationUrl);
       if (`${target.origin}${target.pathname}` !== platform.authorizeUrl) {
@@ -650,6 +661,11 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
         return json(response, 200, platform.openidConfiguration());
       }
       if (path === '/register' && method === 'POST') return register(request, body, response);
+      if (path === '/course' && method === 'GET') {
+        return void response
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end(coursePage(target.searchParams.get('tool') ?? 'about:blank'));
+      }
       if (path === '/authorize' && (method === 'GET' || method === 'POST')) {
         const parameters = method === 'GET' ? target.searchParams : new URLSearchParams(body);
         return await authorize(Object.fromEntries(parameters), response);
@@ -1098,6 +1114,38 @@ export function parseAutoPostForm(html: string): { action: string; fields: Recor
     if (name) fields[unescapeHtml(name[1])] = unescapeHtml(value?.[1] ?? '');
   }
   return { action: unescapeHtml(form[1]), fields };
+}
+
+/** The platform's side of LTI client-side storage, as a page's script: see `coursePageUrl`. */
+function coursePage(toolUrl: string): string {
+  const storage = `
+    const kept = new Map();
+    window.ltiStorageLog = [];
+    window.addEventListener('message', (event) => {
+      const data = event.data;
+      if (typeof data !== 'object' || data === null || typeof data.subject !== 'string') return;
+      const answer = (fields) =>
+        event.source.postMessage({ subject: data.subject + '.response', message_id: data.message_id, ...fields }, event.origin);
+      window.ltiStorageLog.push([data.subject, event.origin, data.key ?? null]);
+      const slot = event.origin + ' ' + data.key;
+      if (data.subject === 'lti.capabilities') {
+        answer({ supported_messages: [{ subject: 'lti.put_data' }, { subject: 'lti.get_data' }] });
+      } else if (data.subject === 'lti.put_data') {
+        kept.set(slot, data.value);
+        answer({ key: data.key, value: data.value });
+      } else if (data.subject === 'lti.get_data') {
+        if (kept.has(slot)) answer({ key: data.key, value: kept.get(slot) });
+        else answer({ key: data.key, error: { code: 'bad_request', message: 'no value for this key' } });
+      } else {
+        answer({ error: { code: 'unsupported_subject', message: data.subject } });
+      }
+    });`;
+  return (
+    `<!doctype html><html lang="en"><head><title>Course</title></head><body><h1>Test course</h1>` +
+    `<script>${storage}</script>` +
+    `<iframe name="tool" title="Assessment" width="1200" height="800" src="${escapeHtml(toolUrl)}"></iframe>` +
+    `</body></html>`
+  );
 }
 
 function autoPostForm(action: string, fields: Record<string, string>): string {

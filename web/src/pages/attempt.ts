@@ -5,6 +5,7 @@ import type { CourseProgress } from '../types.js';
 import { formatRemaining, unansweredQuestions } from '../quiz/answers.js';
 import { Autosaver, type SaveError, type SaveState } from '../quiz/autosave.js';
 import { questionView, type QuestionView } from '../quiz/inputs.js';
+import { preferences } from '../preferences.js';
 import { reviewContent } from './review.js';
 
 type Layout = 'all' | 'one';
@@ -104,8 +105,10 @@ function renderQuiz(attempt: Attempt, title: string, moduleLink: HTMLElement | n
 
   // Layout: every question on one page, or one per screen with Previous / Next.
   const indexKey = `attempt:${attempt.id}:question`;
-  let layout: Layout = localStorage.getItem(LAYOUT_KEY) === 'one' ? 'one' : 'all';
-  let current = Math.min(total - 1, Math.max(0, Number(sessionStorage.getItem(indexKey) ?? 0) || 0));
+  const kept = preferences('local');
+  const onScreen = preferences('session');
+  let layout: Layout = kept.get(LAYOUT_KEY) === 'one' ? 'one' : 'all';
+  let current = Math.min(total - 1, Math.max(0, Number(onScreen.get(indexKey) ?? 0) || 0));
   const position = h('p', { class: 'position', 'aria-live': 'polite' });
   const prev = h('button', { type: 'button', class: 'secondary' }, 'Previous question') as HTMLButtonElement;
   const next = h('button', { type: 'button', class: 'secondary' }, 'Next question') as HTMLButtonElement;
@@ -116,7 +119,7 @@ function renderQuiz(attempt: Attempt, title: string, moduleLink: HTMLElement | n
     prev.disabled = current === 0;
     next.disabled = current === total - 1;
     position.textContent = `Question ${current + 1} of ${total}`;
-    sessionStorage.setItem(indexKey, String(current));
+    onScreen.set(indexKey, String(current));
     if (focus) views[current].element.querySelector<HTMLElement>('input, select, textarea, button')?.focus();
   };
   const goTo = (i: number) => {
@@ -138,7 +141,7 @@ function renderQuiz(attempt: Attempt, title: string, moduleLink: HTMLElement | n
     }) as HTMLInputElement;
     input.addEventListener('change', () => {
       layout = value;
-      localStorage.setItem(LAYOUT_KEY, value);
+      kept.set(LAYOUT_KEY, value);
       show(false);
     });
     return h('span', { class: 'layout-choice' }, input, h('label', { for: `layout-${value}`, class: 'inline' }, text));
