@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from './support/app';
@@ -60,8 +61,14 @@ describe('LTI 1.3 launches (e2e)', () => {
 
   const cookieOf = sessionCookieOf;
 
-  /** A refusal is a page in plain words: the status, the words, no stack, no session. */
-  function expectRefusal(response: request.Response, status: number, words: RegExp) {
+  let warnings: jest.SpyInstance | undefined;
+  /** A refusal is a page in plain words: the status, the words, no stack, no session; and the log says why. */
+  function expectRefusal(response: request.Response, status: number, words: RegExp, why?: RegExp) {
+    if (why) {
+      const logged = warnings!.mock.calls.map(([message]) => String(message));
+      expect(logged.join('\n')).toMatch(why);
+      warnings!.mockClear();
+    }
     expect(response.status).toBe(status);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.text).toMatch(words);
@@ -323,17 +330,27 @@ describe('LTI 1.3 launches (e2e)', () => {
   });
 
   describe('refusals', () => {
+    beforeEach(() => {
+      warnings = jest.spyOn(Logger.prototype, 'warn');
+    });
+    afterEach(() => warnings?.mockRestore());
+
     it('a replayed id_token (its state and nonce served once)', async () => {
       const { response, fields } = await launchAs(learnerLaunch());
       expect(response.status).toBe(303);
-      expectRefusal(await request(t.server).post('/lti/launch').type('form').send(fields), 400, /already used/);
+      expectRefusal(
+        await request(t.server).post('/lti/launch').type('form').send(fields),
+        400,
+        /already used/,
+        /LTI refused: state unknown, expired or used/,
+      );
       // Nor with the state of a new login: the nonce is not that login's.
       const authorization = await login(learnerLaunch());
       const replay = await request(t.server)
         .post('/lti/launch')
         .type('form')
         .send({ id_token: fields.id_token, state: authorization.searchParams.get('state') });
-      expectRefusal(replay, 400, /could not be checked/);
+      expectRefusal(replay, 400, /could not be checked/, /LTI refused: nonce mismatch/);
     });
 
     it('a wrong aud', async () => {
@@ -341,6 +358,7 @@ describe('LTI 1.3 launches (e2e)', () => {
         await craftedLaunch(learnerLaunch(), (claims) => ({ ...claims, aud: 'another-tool' })),
         400,
         /could not be checked/,
+        /LTI refused: id_token refused: ERR_JWT_CLAIM_VALIDATION_FAILED .*"aud"/,
       );
     });
 
@@ -349,7 +367,7 @@ describe('LTI 1.3 launches (e2e)', () => {
       const response = await craftedLaunch(learnerLaunch(), undefined, (claims) =>
         platform.signIdToken(claims, { key: stray, kid: 'not-in-the-jwks' }),
       );
-      expectRefusal(response, 400, /could not be checked/);
+      expectRefusal(response, 400, /could not be checked/, /LTI refused: no key in \S+ matches the id_token's kid/);
     });
 
     it('an expired token', async () => {
@@ -358,6 +376,7 @@ describe('LTI 1.3 launches (e2e)', () => {
         await craftedLaunch(learnerLaunch(), (claims) => ({ ...claims, iat: past - 300, exp: past })),
         400,
         /expired/,
+        /LTI refused: id_token expired/,
       );
     });
 
@@ -366,6 +385,7 @@ describe('LTI 1.3 launches (e2e)', () => {
         await craftedLaunch(learnerLaunch(), undefined, (claims) => Promise.resolve(unsignedJwt(claims))),
         400,
         /could not be checked/,
+        /LTI refused: id_token alg none refused/,
       );
     });
 
@@ -373,7 +393,7 @@ describe('LTI 1.3 launches (e2e)', () => {
       const response = await craftedLaunch(learnerLaunch(), undefined, (claims) =>
         Promise.resolve(hmacJwt(claims, platform.publicKeyPem, { kid: platform.publicJwk.kid })),
       );
-      expectRefusal(response, 400, /could not be checked/);
+      expectRefusal(response, 400, /could not be checked/, /LTI refused: id_token alg HS256 refused/);
     });
 
     it('an unknown deployment id', async () => {
@@ -381,7 +401,12 @@ describe('LTI 1.3 launches (e2e)', () => {
         ...claims,
         [LTI_CLAIMS.deploymentId]: 'deployment-elsewhere',
       }));
-      expectRefusal(response, 400, /not set up for this part of your course system/);
+      expectRefusal(
+        response,
+        400,
+        /not set up for this part of your course system/,
+        /LTI refused: unknown deployment deployment-elsewhere/,
+      );
     });
 
     it('a state mismatch', async () => {
@@ -392,7 +417,7 @@ describe('LTI 1.3 launches (e2e)', () => {
         .post('/lti/launch')
         .type('form')
         .send({ id_token: idToken, state: 'x'.repeat(43) });
-      expectRefusal(response, 400, /expired or was already used/);
+      expectRefusal(response, 400, /expired or was already used/, /LTI refused: state unknown, expired or used/);
     });
 
     it('a missing message_type', async () => {
@@ -400,14 +425,19 @@ describe('LTI 1.3 launches (e2e)', () => {
         const { [LTI_CLAIMS.messageType]: _dropped, ...rest } = claims;
         return rest;
       });
-      expectRefusal(response, 400, /not one the tool understands/);
+      expectRefusal(response, 400, /not one the tool understands/, /LTI refused: message_type undefined not served/);
     });
 
     it('a resource link whose module is gone', async () => {
       const { response } = await launchAs(
         learnerLaunch({ resourceLink: { id: 'link-gone' }, custom: { module: '99-a-module-never-imported' } }),
       );
-      expectRefusal(response, 404, /no longer available/);
+      expectRefusal(
+        response,
+        404,
+        /no longer available/,
+        /LTI refused: resource link link-gone names module 99-a-module-never-imported, which does not exist/,
+      );
     });
 
     it('a login from a platform that is not registered, or for a target elsewhere', async () => {
