@@ -254,6 +254,67 @@ describe('LTI 1.3 launches (e2e)', () => {
     });
   });
 
+  describe('beside a roster change of the same course', () => {
+    /** Until a backend of this database waits for a lock (the launch, queued behind the test's transaction). */
+    async function untilSomeoneWaits() {
+      for (let tries = 0; tries < 100; tries++) {
+        const [row] = await db().query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (row.n > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error('the launch never waited for the roster change');
+    }
+
+    it('a launch that adds a module and a membership waits for a roster sync in flight, instead of deadlocking with it', async () => {
+      const lockLaunch = (link: string) =>
+        learnerLaunch({
+          user: { sub: 'lock-learner', name: 'Lock Learner' },
+          context: { id: 'course-lock', title: 'Lock course' },
+          resourceLink: { id: link, title: 'Module 5' },
+        });
+      expect((await launchAs(lockLaunch('link-lock-1'))).response.status).toBe(303);
+      const [course] = await db().query(
+        `SELECT x.cohort_id, i.user_id FROM lti_contexts x, lti_identities i
+          WHERE x.context_id = 'course-lock' AND i.sub = 'lock-learner'`,
+      );
+      // The next launch, of a new link to the module, writes both: the cohort lost the module and the learner
+      // left the course meanwhile.
+      await db().query(`UPDATE cohorts SET module_ids = '{}' WHERE id = $1`, [course.cohort_id]);
+      await db().query(`UPDATE cohort_members SET status = 'inactive' WHERE cohort_id = $1 AND user_id = $2`, [
+        course.cohort_id,
+        course.user_id,
+      ]);
+
+      // A roster sync's transaction, as src/lti/lti-roster.service.ts makes it: the cohort first, then memberships.
+      const sync = db().createQueryRunner();
+      await sync.connect();
+      try {
+        await sync.startTransaction();
+        await sync.query(`SELECT id FROM cohorts WHERE id = $1 FOR NO KEY UPDATE`, [course.cohort_id]);
+        const launching = launchAs(lockLaunch('link-lock-2'));
+        await untilSomeoneWaits();
+        await sync.query(`UPDATE cohort_members SET updated_at = now() WHERE cohort_id = $1 AND user_id = $2`, [
+          course.cohort_id,
+          course.user_id,
+        ]);
+        await sync.commitTransaction();
+        expect((await launching).response.status).toBe(303);
+      } finally {
+        if (sync.isTransactionActive) await sync.rollbackTransaction();
+        await sync.release();
+      }
+      const [after] = await db().query(
+        `SELECT c.module_ids, m.status FROM cohorts c JOIN cohort_members m ON m.cohort_id = c.id
+          WHERE c.id = $1 AND m.user_id = $2`,
+        [course.cohort_id, course.user_id],
+      );
+      const [module] = await db().query(`SELECT id FROM modules WHERE slug = $1`, [MODULE5_SLUG]);
+      expect(after).toEqual({ module_ids: [module.id], status: 'active' });
+    });
+  });
+
   describe('an instructor’s launch', () => {
     it('lands on the cohort page as its instructor (a teaching assistant too); never an admin here', async () => {
       const { response } = await launchAs(

@@ -591,6 +591,9 @@ export class LtiLaunchService {
         after: { via: 'lti', platformId: platform.id, contextId: context.id },
       });
     }
+    // The cohort row before its memberships, as a roster sync takes them: this launch may later add a module to
+    // the cohort, and holding a membership while waiting for the cohort would deadlock with a sync in flight.
+    await manager.query('SELECT id FROM cohorts WHERE id = $1 FOR NO KEY UPDATE', [cohortId]);
     const [member] = await manager.query<{ changed: boolean }[]>(
       `INSERT INTO cohort_members (cohort_id, user_id, role, status) VALUES ($1, $2, $3, 'active')
        ON CONFLICT (cohort_id, user_id) DO UPDATE SET role = EXCLUDED.role, status = 'active', updated_at = now()
