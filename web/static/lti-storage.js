@@ -19,7 +19,9 @@ function storageFrame(target) {
   if (!platform) return null;
   if (target === '_parent') return platform;
   try {
-    return platform.frames[target] ?? null;
+    // Named frames are looked for beside the tool's own, then beside the top window's (where Canvas keeps its
+    // post_message_forwarding frame when the tool is nested deeper).
+    return platform.frames[target] ?? window.top?.frames[target] ?? null;
   } catch {
     return null;
   }
