@@ -72,6 +72,22 @@ class EnvironmentVariables {
   @IsBoolean({ message: 'DB_NAMED_STATEMENTS must be true or false' })
   DB_NAMED_STATEMENTS = true;
 
+  /**
+   * A streaming replica of DATABASE_URL that the instructors' report reads (progress, item analysis, CSV
+   * exports) go to; unset: everything reads the primary.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'REPLICA_DATABASE_URL must be a postgres:// URL' })
+  REPLICA_DATABASE_URL?: string;
+
+  /** A replica whose replay lags more than this (seconds) is passed over: reports read the primary. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  REPLICA_MAX_LAG_S = 30;
+
   /** How long a starting instance keeps trying to reach DATABASE_URL before it gives up. */
   @Transform(toInt)
   @IsInt()
@@ -375,6 +391,8 @@ export interface AppConfig {
     statementTimeoutMs: number;
     connectTimeoutSeconds: number;
     namedStatements: boolean;
+    /** Where report reads go while it keeps up (src/database/replica); undefined: the primary. */
+    replica?: { url: string; maxLagSeconds: number };
   };
   log: { level: EnvironmentVariables['LOG_LEVEL'] };
   metrics: { token?: string };
@@ -469,6 +487,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (vars.DEMO_USERS) problems.push('DEMO_USERS cannot be enabled when NODE_ENV=production');
     if (!vars.WEBHOOK_SECRET_KEY) problems.push('WEBHOOK_SECRET_KEY is required when NODE_ENV=production');
   }
+  if (vars.REPLICA_DATABASE_URL && !vars.DATABASE_URL) {
+    problems.push('REPLICA_DATABASE_URL needs DATABASE_URL (the embedded database has no replica)');
+  }
   problems.push(...xapiProblems(vars));
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -495,6 +516,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       statementTimeoutMs: vars.DB_STATEMENT_TIMEOUT_MS,
       connectTimeoutSeconds: vars.DB_CONNECT_TIMEOUT_S,
       namedStatements: vars.DB_NAMED_STATEMENTS,
+      replica: vars.REPLICA_DATABASE_URL
+        ? { url: vars.REPLICA_DATABASE_URL, maxLagSeconds: vars.REPLICA_MAX_LAG_S }
+        : undefined,
     },
     log: { level: vars.LOG_LEVEL },
     metrics: { token: vars.METRICS_TOKEN },
