@@ -90,7 +90,8 @@ export async function createApp(config: AppConfig, logger = createLogger(config.
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
-      exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'],
+      // X-Data-Age: how old a report read from the replica may be (src/database/replica).
+      exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'x-data-age'],
       maxAge: 600,
     });
   }

@@ -28,6 +28,7 @@ import type { Caller } from '../auth/access.types';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiProblem, ApiProblems } from '../common/errors/api-problems.decorator';
+import { DATA_AGE_HEADER, ReadsReplica } from '../database/replica/data-age';
 import { CohortReportsService } from './cohort-reports.service';
 import { CohortsService } from './cohorts.service';
 import {
@@ -145,8 +146,10 @@ export class CohortsController {
     summary: 'One row per learner in a module, with the cohort’s summary (Accept: text/csv for the whole table)',
   })
   @ApiExtraModels(CohortProgressDto)
+  @ReadsReplica()
   @ApiOkResponse({
     description: 'The page of rows and the summary, or with `Accept: text/csv` the whole table',
+    headers: DATA_AGE_HEADER,
     content: {
       'application/json': { schema: { $ref: getSchemaPath(CohortProgressDto) } },
       'text/csv': { schema: { type: 'string' } },
@@ -170,7 +173,8 @@ export class CohortsController {
   @Authenticated({ roles: [...READ.roles], scopes: [...READ.scopes] })
   @ApiOperation({ summary: 'The whole progress table as CSV, streamed' })
   @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
+  @ReadsReplica()
+  @ApiOkResponse({ description: 'CSV with a header row', headers: DATA_AGE_HEADER, schema: { type: 'string' } })
   @ApiProblem(404, 'No such cohort or module, or not a cohort the caller teaches')
   async progressCsv(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query() query: CohortProgressQueryDto) {
     return csvFile(await this.reports.progressCsv(caller, id, query), 'progress.csv');
@@ -182,7 +186,8 @@ export class CohortsController {
     summary:
       'Per question: responses, facility, discrimination (27% groups), choice and blank shares; quiz mean, SD, alpha',
   })
-  @ApiOkResponse({ type: ItemAnalysisDto })
+  @ReadsReplica()
+  @ApiOkResponse({ type: ItemAnalysisDto, headers: DATA_AGE_HEADER })
   @ApiProblem(404, 'No such cohort, or no such quiz in it, or not a cohort the caller teaches')
   itemAnalysis(@CurrentCaller() caller: Caller, @Param('id') id: string, @Param('quizId') quizId: string) {
     return this.reports.itemAnalysis(caller, id, quizId);
@@ -206,7 +211,8 @@ export class CohortsController {
   @Authenticated({ roles: [...READ.roles], scopes: [...READ.scopes] })
   @ApiOperation({ summary: 'Every response of the cohort’s learners as CSV, streamed' })
   @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
+  @ReadsReplica()
+  @ApiOkResponse({ description: 'CSV with a header row', headers: DATA_AGE_HEADER, schema: { type: 'string' } })
   @ApiProblem(404, 'No such cohort, or not one the caller teaches')
   async responsesCsv(@CurrentCaller() caller: Caller, @Param('id') id: string) {
     return csvFile(await this.reports.responsesCsv(caller, id), 'responses.csv');

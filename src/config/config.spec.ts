@@ -52,6 +52,24 @@ describe('loadConfig', () => {
     expect(problemsOf({ DB_NAMED_STATEMENTS: 'no' })).toEqual(['DB_NAMED_STATEMENTS must be true or false']);
   });
 
+  it('reads reports from a replica only when REPLICA_DATABASE_URL is set beside DATABASE_URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://app@db/assessment' }).database.replica).toBeUndefined();
+    const primary = { DATABASE_URL: 'postgres://app@db/assessment' };
+    expect(
+      loadConfig({ ...primary, REPLICA_DATABASE_URL: 'postgres://app@replica/assessment' }).database.replica,
+    ).toEqual({ url: 'postgres://app@replica/assessment', maxLagSeconds: 30 });
+    expect(
+      loadConfig({ ...primary, REPLICA_DATABASE_URL: 'postgres://r/a', REPLICA_MAX_LAG_S: '5' }).database.replica,
+    ).toEqual({ url: 'postgres://r/a', maxLagSeconds: 5 });
+    expect(problemsOf({ ...primary, REPLICA_DATABASE_URL: 'mysql://r/a' })).toEqual([
+      'REPLICA_DATABASE_URL must be a postgres:// URL',
+    ]);
+    expect(problemsOf({ ...primary, REPLICA_MAX_LAG_S: '0' })).toEqual(['REPLICA_MAX_LAG_S must not be less than 1']);
+    expect(problemsOf({ REPLICA_DATABASE_URL: 'postgres://r/a' })).toEqual([
+      'REPLICA_DATABASE_URL needs DATABASE_URL (the embedded database has no replica)',
+    ]);
+  });
+
   it('names every bad variable at once', () => {
     const problems = problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
     expect(problems.join('\n')).toMatch(/PORT/);

@@ -75,6 +75,22 @@ class EnvironmentVariables {
   @IsBoolean({ message: 'DB_NAMED_STATEMENTS must be true or false' })
   DB_NAMED_STATEMENTS = true;
 
+  /**
+   * A streaming replica of DATABASE_URL that the instructors' report reads (progress, item analysis, CSV
+   * exports) go to; unset: everything reads the primary.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'REPLICA_DATABASE_URL must be a postgres:// URL' })
+  REPLICA_DATABASE_URL?: string;
+
+  /** A replica whose replay lags more than this (seconds) is passed over: reports read the primary. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  REPLICA_MAX_LAG_S = 30;
+
   /** How long a starting instance keeps trying to reach DATABASE_URL before it gives up. */
   @Transform(toInt)
   @IsInt()
@@ -379,6 +395,8 @@ export interface AppConfig {
     statementTimeoutMs: number;
     connectTimeoutSeconds: number;
     namedStatements: boolean;
+    /** Where report reads go while it keeps up (src/database/replica); undefined: the primary. */
+    replica?: { url: string; maxLagSeconds: number };
   };
   log: { level: EnvironmentVariables['LOG_LEVEL'] };
   metrics: { token?: string };
@@ -476,6 +494,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       problems.push('FRAME_ANCESTORS may name http:// origins only outside production');
     }
   }
+  if (vars.REPLICA_DATABASE_URL && !vars.DATABASE_URL) {
+    problems.push('REPLICA_DATABASE_URL needs DATABASE_URL (the embedded database has no replica)');
+  }
   problems.push(...xapiProblems(vars));
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -502,6 +523,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       statementTimeoutMs: vars.DB_STATEMENT_TIMEOUT_MS,
       connectTimeoutSeconds: vars.DB_CONNECT_TIMEOUT_S,
       namedStatements: vars.DB_NAMED_STATEMENTS,
+      replica: vars.REPLICA_DATABASE_URL
+        ? { url: vars.REPLICA_DATABASE_URL, maxLagSeconds: vars.REPLICA_MAX_LAG_S }
+        : undefined,
     },
     log: { level: vars.LOG_LEVEL },
     metrics: { token: vars.METRICS_TOKEN },

@@ -200,6 +200,9 @@ export async function activityRates(
   /** The cohort's learners, for the rates; may still be being counted (the summary runs beside this). */
   learnerCount: number | Promise<number>,
 ): Promise<ActivityRateDto[]> {
+  // Handled here as well: if this statement fails first, the count is never awaited, and its rejection
+  // (the same lost connection, say) would be unhandled and end the process. Promise.all still sees it.
+  if (learnerCount instanceof Promise) void learnerCount.catch(() => undefined);
   const rows = await manager.query<{ id: string; number: number; title: string; completed: number }[]>(
     `WITH learners AS (
        SELECT m.user_id FROM ${REPORTED_MEMBERS}

@@ -6,7 +6,7 @@
  * root, so as root the server runs as the `postgres` user.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,11 +43,19 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Creates, starts and opens a database on a new server; about 2 s. */
-export async function startScratchPostgres(database = 'faults'): Promise<ScratchPostgres> {
+interface ServerFolder {
+  folder: string;
+  dataDir: string;
+  logFile: string;
+  /** Runs one of the PostgreSQL programs (as `postgres` when root); throws with its output and the log's tail. */
+  run(program: string, args: string[]): void;
+}
+
+/** A temporary folder for one server, owned by the user the server runs as. */
+function serverFolder(prefix: string): ServerFolder {
   const bin = binDir();
   const asRoot = process.getuid?.() === 0;
-  const folder = mkdtempSync(join(tmpdir(), 'assessment-faults-pg-'));
+  const folder = mkdtempSync(join(tmpdir(), prefix));
   const dataDir = join(folder, 'data');
   const logFile = join(folder, 'postgres.log');
   if (asRoot) {
@@ -64,9 +72,11 @@ export async function startScratchPostgres(database = 'faults'): Promise<Scratch
       throw new Error(`${program} ${args.join(' ')} failed: ${result.stderr || result.stdout}${log}`);
     }
   };
+  return { folder, dataDir, logFile, run };
+}
 
-  const port = await freePort();
-  run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--no-instructions']);
+function scratchServer(at: ServerFolder, port: number, database: string): ScratchPostgres {
+  const { folder, dataDir, logFile, run } = at;
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${folder} -c max_connections=100`;
   let running = false;
   const server: ScratchPostgres = {
@@ -93,6 +103,25 @@ export async function startScratchPostgres(database = 'faults'): Promise<Scratch
       }
     },
   };
+  return server;
+}
+
+/** Creates, starts and opens a database on a new server; about 2 s. */
+export async function startScratchPostgres(database = 'faults'): Promise<ScratchPostgres> {
+  const at = serverFolder('assessment-faults-pg-');
+  const port = await freePort();
+  at.run('initdb', [
+    '-D',
+    at.dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '--no-sync',
+    '-E',
+    'UTF8',
+    '--no-instructions',
+  ]);
+  const server = scratchServer(at, port, database);
   server.start();
   const admin = new Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
   await admin.connect();
@@ -101,5 +130,26 @@ export async function startScratchPostgres(database = 'faults'): Promise<Scratch
   } finally {
     await admin.end();
   }
+  return server;
+}
+
+/**
+ * A streaming replica of a running scratch server, on a port of its own: a base backup that streams the WAL
+ * written while it is taken (`pg_basebackup -X stream`) and writes the standby's settings (`-R`:
+ * standby.signal and primary_conninfo), then started as a hot standby that answers reads. The primary's
+ * defaults are enough: wal_level=replica, max_wal_senders=10, and initdb's trust pg_hba has `replication`
+ * lines for 127.0.0.1. Its `url` names the same database as the primary's.
+ */
+export async function startScratchReplica(primary: ScratchPostgres, database = 'faults'): Promise<ScratchPostgres> {
+  const at = serverFolder('assessment-faults-replica-');
+  const port = await freePort();
+  at.run('pg_basebackup', [
+    ...['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres'],
+    ...['-D', at.dataDir, '-R', '-X', 'stream', '--checkpoint=fast', '--no-sync'],
+  ]);
+  // On by default; said here because the tests need a standby that answers reads.
+  appendFileSync(join(at.dataDir, 'postgresql.auto.conf'), 'hot_standby = on\n');
+  const server = scratchServer(at, port, database);
+  server.start();
   return server;
 }
