@@ -42,9 +42,13 @@ describe('the instructor’s pages on a cohort of 10,000 learners (browser)', ()
     const runner = server.app.get(DataSource).createQueryRunner();
     const db = (await runner.connect()) as Client;
     try {
+      // Seeding 10,000 learners' responses is a few big statements: on a loaded machine one may outlast the
+      // server's statement timeout, which is for requests, not for this setup.
+      await db.query('SET statement_timeout = 0');
       const fixture = await loadModule(db, slug);
       seeded = await seedCohort(db, fixture, LEARNERS, new Date());
     } finally {
+      await db.query('RESET statement_timeout').catch(() => undefined);
       await runner.release();
     }
     instructor = await createUser(server, ['instructor']);

@@ -12,7 +12,8 @@ const TIMING_PARTS = join(ARTIFACTS_DIR, 'timings');
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name.replace(/[^a-z0-9-]+/gi, '-')}.png`);
-  await page.screenshot({ path, fullPage: true });
+  // An artefact, not an assertion: a loaded machine may take longer than the pages' 5 s to paint a long page.
+  await page.screenshot({ path, fullPage: true, timeout: 30_000 });
   return path;
 }
 
