@@ -24,8 +24,11 @@ import {
   toProgressCsvRecord,
 } from './reports/cohort-progress.report';
 import { csvStream, cursorRows } from './reports/csv-stream';
+import { SingleFlight } from '../common/single-flight';
+import type { GradingMethod } from '../content/import/answer-key';
 import type { ItemAnalysis } from './reports/item-analysis';
-import { analyseItemsInDatabase } from './reports/item-analysis.sql';
+import { cachedItemAggregate, itemAnalysisStamp, storeItemAggregate } from './reports/item-analysis-cache';
+import { aggregateItems, type ItemAggregate, itemAnalysisOf } from './reports/item-analysis.sql';
 import { RESPONSES_CSV_COLUMNS, RESPONSES_SQL, type ResponseRecord } from './reports/responses.report';
 
 /** What a page of rows was read with; a cursor carries it, so that the next page is of the same list. */
@@ -36,6 +39,9 @@ function filterDigest(scope: ReportScope, query: CohortProgressQueryDto): string
 
 @Injectable()
 export class CohortReportsService {
+  /** Item analyses being computed, by cohort, quiz and stamp: instructors opening the page at once share one. */
+  private readonly computing = new SingleFlight<ItemAggregate>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cohorts: CohortsService,
@@ -90,7 +96,9 @@ export class CohortReportsService {
 
   /**
    * Classical item analysis of a quiz over the cohort's learners (formulas in
-   * reports/item-analysis.ts), aggregated in the database: two statements (after the two settings).
+   * reports/item-analysis.ts), aggregated in the database, and kept per cohort and quiz with the
+   * stamp of its inputs (reports/item-analysis-cache.ts): served from there while the stamp is the
+   * same, computed again when it is not.
    */
   async itemAnalysis(
     caller: Caller,
@@ -102,14 +110,31 @@ export class CohortReportsService {
     if (!quiz || (cohort.moduleIds.length > 0 && !cohort.moduleIds.includes(quiz.moduleId))) {
       throw new ResourceNotFound('No such quiz in this cohort');
     }
-    const analysis = await this.dataSource.transaction(async (manager) => {
-      // Measured: on a 10,000-learner cohort the JIT spent ~0.5 s compiling this one-off aggregate.
-      await manager.query('SET LOCAL jit = off');
-      // The attempts' arrays (about 12 MB at 10,000 learners) kept in memory rather than spilled to disk.
-      await manager.query("SET LOCAL work_mem = '32MB'");
-      return analyseItemsInDatabase(manager, cohort.id, quiz.id, quiz.settings.gradingMethod);
-    });
+    const method = quiz.settings.gradingMethod;
+    const { stamp, cached } = await cachedItemAggregate(this.dataSource.manager, cohort.id, quiz.id, method);
+    const aggregate =
+      cached ??
+      (await this.computing.run(`${cohort.id}/${quiz.id}/${stamp}`, () =>
+        this.computeItemAggregate(cohort.id, quiz.id, method),
+      ));
+    const analysis = await itemAnalysisOf(this.dataSource.manager, quiz.id, aggregate);
     return { cohortId: cohort.id, quizId: quiz.id, ...analysis };
+  }
+
+  /** The aggregate and its stamp from one snapshot (at least as recent as the caller's stamp), then kept. */
+  private async computeItemAggregate(cohortId: string, quizId: string, method: GradingMethod) {
+    const { stamp, aggregate } = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      // Measured: on a 10,000-learner cohort the JIT spent ~0.5 s compiling this one-off aggregate; and
+      // the attempts' arrays (about 12 MB at 10,000 learners) are kept in memory rather than spilled to disk.
+      await manager.query("SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)");
+      return {
+        stamp: await itemAnalysisStamp(manager, cohortId, quizId, method),
+        aggregate: await aggregateItems(manager, cohortId, quizId, method),
+      };
+    });
+    // Written after the snapshot's transaction: an upsert inside it could fail on a concurrent one's.
+    await storeItemAggregate(this.dataSource.manager, cohortId, quizId, stamp, aggregate);
+    return aggregate;
   }
 
   /** The cohort (if the caller may read it), the module, and the moment "stuck" is measured from. */
