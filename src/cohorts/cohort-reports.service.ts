@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Caller } from '../auth/access.types';
@@ -41,6 +41,7 @@ function filterDigest(scope: ReportScope, query: CohortProgressQueryDto): string
 export class CohortReportsService {
   /** Item analyses being computed, by cohort, quiz and stamp: instructors opening the page at once share one. */
   private readonly computing = new SingleFlight<ItemAggregate>();
+  private readonly logger = new Logger('CohortReports');
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -64,6 +65,8 @@ export class CohortReportsService {
         counted.then((s) => s.learners),
       ),
     ]);
+    // A person on the dashboard goes on to its item analysis: have it kept by then (machine clients polling do not).
+    if (caller.principal.kind === 'user' && !query.cursor) this.prepareItemAnalyses(scope.cohortId, scope.moduleId);
     return {
       cohortId: scope.cohortId,
       moduleId: scope.moduleId,
@@ -110,15 +113,33 @@ export class CohortReportsService {
     if (!quiz || (cohort.moduleIds.length > 0 && !cohort.moduleIds.includes(quiz.moduleId))) {
       throw new ResourceNotFound('No such quiz in this cohort');
     }
-    const method = quiz.settings.gradingMethod;
-    const { stamp, cached } = await cachedItemAggregate(this.dataSource.manager, cohort.id, quiz.id, method);
-    const aggregate =
-      cached ??
-      (await this.computing.run(`${cohort.id}/${quiz.id}/${stamp}`, () =>
-        this.computeItemAggregate(cohort.id, quiz.id, method),
-      ));
+    const aggregate = await this.itemAggregate(cohort.id, quiz.id, quiz.settings.gradingMethod);
     const analysis = await itemAnalysisOf(this.dataSource.manager, quiz.id, aggregate);
     return { cohortId: cohort.id, quizId: quiz.id, ...analysis };
+  }
+
+  /** The kept aggregate while its stamp holds; otherwise computed (once, whoever else asks meanwhile). */
+  private async itemAggregate(cohortId: string, quizId: string, method: GradingMethod): Promise<ItemAggregate> {
+    const { stamp, cached } = await cachedItemAggregate(this.dataSource.manager, cohortId, quizId, method);
+    return (
+      cached ??
+      this.computing.run(`${cohortId}/${quizId}/${stamp}`, () => this.computeItemAggregate(cohortId, quizId, method))
+    );
+  }
+
+  /**
+   * In the background, the item analysis of each quiz of the module over the cohort (whose access the
+   * caller has passed), brought up to date if its inputs changed: nothing is sent anywhere.
+   */
+  private prepareItemAnalyses(cohortId: string, moduleId: string): void {
+    const prepare = async () => {
+      const quizzes = await this.dataSource.query<{ id: string; method: GradingMethod }[]>(
+        "SELECT id, settings ->> 'gradingMethod' AS method FROM quizzes WHERE module_id = $1",
+        [moduleId],
+      );
+      for (const quiz of quizzes) await this.itemAggregate(cohortId, quiz.id, quiz.method);
+    };
+    prepare().catch((error: unknown) => this.logger.warn(`Item analysis not prepared: ${String(error)}`));
   }
 
   /** The aggregate and its stamp from one snapshot (at least as recent as the caller's stamp), then kept. */
