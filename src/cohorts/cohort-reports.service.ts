@@ -8,6 +8,8 @@ import { isUuid } from '../auth/user-ref';
 import { Clock } from '../common/clock';
 import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
 import { decodeOffsetCursor, encodeOffsetCursor } from '../common/http/pagination';
+import { SingleFlight } from '../common/single-flight';
+import type { GradingMethod } from '../content/import/answer-key';
 import { Quiz } from '../content/entities/quiz.entity';
 import { CohortsService } from './cohorts.service';
 import type { CohortProgressDto, CohortProgressQueryDto } from './dto/report.dto';
@@ -24,8 +26,6 @@ import {
   toProgressCsvRecord,
 } from './reports/cohort-progress.report';
 import { csvStream, cursorRows } from './reports/csv-stream';
-import { SingleFlight } from '../common/single-flight';
-import type { GradingMethod } from '../content/import/answer-key';
 import type { ItemAnalysis } from './reports/item-analysis';
 import { cachedItemAggregate, itemAnalysisStamp, storeItemAggregate } from './reports/item-analysis-cache';
 import { aggregateItems, type ItemAggregate, itemAnalysisOf } from './reports/item-analysis.sql';
@@ -133,11 +133,8 @@ export class CohortReportsService {
    */
   private prepareItemAnalyses(cohortId: string, moduleId: string): void {
     const prepare = async () => {
-      const quizzes = await this.dataSource.query<{ id: string; method: GradingMethod }[]>(
-        "SELECT id, settings ->> 'gradingMethod' AS method FROM quizzes WHERE module_id = $1",
-        [moduleId],
-      );
-      for (const quiz of quizzes) await this.itemAggregate(cohortId, quiz.id, quiz.method);
+      const quizzes = await this.dataSource.getRepository(Quiz).find({ where: { moduleId } });
+      for (const quiz of quizzes) await this.itemAggregate(cohortId, quiz.id, quiz.settings.gradingMethod);
     };
     prepare().catch((error: unknown) => this.logger.warn(`Item analysis not prepared: ${String(error)}`));
   }
