@@ -16,6 +16,7 @@ import { DeliveryRules1796642592088 } from './1796642592088-DeliveryRules';
 import { WebSessions1796651184885 } from './1796651184885-WebSessions';
 import { LtiTool1796675990583 } from './1796675990583-LtiTool';
 import { LtiScorePassback1796676616591 } from './1796676616591-LtiScorePassback';
+import { ItemAnalysisCache1796685850927 } from './1796685850927-ItemAnalysisCache';
 import { LtiClientStorage1796685886702 } from './1796685886702-LtiClientStorage';
 
 export const migrations: Function[] = [
@@ -36,5 +37,6 @@ export const migrations: Function[] = [
   WebSessions1796651184885,
   LtiTool1796675990583,
   LtiScorePassback1796676616591,
+  ItemAnalysisCache1796685850927,
   LtiClientStorage1796685886702,
 ];

@@ -148,4 +148,31 @@ describe('page sessions (e2e)', () => {
     await request(t.server).get('/teach/cohorts/x').set('cookie', asInstructor.cookie).expect(200);
     await request(t.server).get('/admin').set('cookie', asInstructor.cookie).expect(404);
   });
+
+  it('puts the session in each page it opens (data-session, escaped), as GET /v1/auth/session has it', async () => {
+    const user = await createUser(t, ['learner']);
+    const { cookie, csrf } = await signIn(user);
+    await request(t.server)
+      .patch('/v1/users/me')
+      .set('cookie', cookie)
+      .set('x-csrf-token', csrf)
+      .send({ displayName: 'Ann "<b>bold</b>" & O\'Neil' })
+      .expect(200);
+    const current = (await request(t.server).get('/v1/auth/session').set('cookie', cookie).expect(200)).body;
+    const embedded = (html: string) => {
+      const value = /<main id="app"[^>]* data-session="([^"]*)"/.exec(html)?.[1];
+      return value === undefined
+        ? undefined
+        : JSON.parse(value.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))));
+    };
+    const page = await request(t.server).get('/learn/modules/anything').set('cookie', cookie).expect(200);
+    expect(page.text).not.toContain('<b>');
+    expect(embedded(page.text)).toEqual(current);
+    // A staff page a learner may not open: the 404 shell, with the session for the header.
+    const denied = await request(t.server).get('/teach').set('cookie', cookie).expect(404);
+    expect(denied.text).toContain('data-status="404"');
+    expect(embedded(denied.text)).toEqual(current);
+    // Nobody signed in, nothing to carry.
+    expect(embedded((await request(t.server).get('/sign-in').expect(200)).text)).toBeUndefined();
+  });
 });

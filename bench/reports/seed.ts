@@ -238,38 +238,47 @@ export async function seedCohort(
        CROSS JOIN LATERAL (SELECT CASE WHEN c.state = 'graded' THEN an."manualScore" END AS manual) g`,
     [instructorId],
   );
-  await db.query(
-    `INSERT INTO attempts (id, quiz_id, user_id, number, state, started_at, submitted_at, question_order,
-                           choice_order, score_raw, score_max, score_scaled, passed, pending_count,
-                           created_at, updated_at)
-     SELECT a.id, $1, a.user_id, a.number, a.state, a.started_at,
-            CASE WHEN a.state <> 'in_progress' THEN a.started_at + interval '25 minutes' END,
-            $2::jsonb, '{}'::jsonb, s.raw, s.max,
-            round(least(1, s.raw / nullif(s.max, 0))::numeric, 4)::float8,
-            CASE WHEN s.pending > 0 THEN NULL ELSE s.raw / s.max + 1e-9 >= $3 END,
-            coalesce(s.pending, 0), a.started_at, a.started_at
-       FROM att a
-       LEFT JOIN (SELECT attempt_id, round(sum(coalesce(manual_score, auto_score, 0))::numeric, 4)::float8 AS raw,
-                         round(sum(max_score)::numeric, 4)::float8 AS max,
-                         count(*) FILTER (WHERE correctness = 'pending')::int AS pending
-                    FROM resp GROUP BY attempt_id) s ON s.attempt_id = a.id`,
-    [quizId, JSON.stringify(versions.map((v) => v.id)), fixture.passMark],
-  );
-  // Where the schema records which version scored a response (a column added after issue 8), the shown one did.
-  const { rows: scoredColumn } = await db.query(
-    `SELECT 1 FROM information_schema.columns
-      WHERE table_name = 'attempt_responses' AND column_name = 'scored_version_id'`,
-  );
-  const scored = scoredColumn.length > 0;
-  await db.query(
-    `INSERT INTO attempt_responses (attempt_id, question_version_id, response, auto_score, manual_score, max_score,
-                                    correctness, feedback, graded_by, graded_at, updated_at
-                                    ${scored ? ', scored_version_id' : ''})
-     SELECT attempt_id, question_version_id, response, auto_score, manual_score, max_score,
-            correctness, feedback, graded_by, graded_at, updated_at
-            ${scored ? ', CASE WHEN coalesce(manual_score, auto_score) IS NOT NULL THEN question_version_id END' : ''}
-       FROM resp ORDER BY updated_at, attempt_id, question_version_id`,
-  );
+  // One transaction for the attempts and their responses: the responses' trigger (migration ItemAnalysisCache) then
+  // leaves attempts written in the same transaction as they are, instead of updating every one of them.
+  await db.query('BEGIN');
+  try {
+    await db.query(
+      `INSERT INTO attempts (id, quiz_id, user_id, number, state, started_at, submitted_at, question_order,
+                             choice_order, score_raw, score_max, score_scaled, passed, pending_count,
+                             created_at, updated_at)
+       SELECT a.id, $1, a.user_id, a.number, a.state, a.started_at,
+              CASE WHEN a.state <> 'in_progress' THEN a.started_at + interval '25 minutes' END,
+              $2::jsonb, '{}'::jsonb, s.raw, s.max,
+              round(least(1, s.raw / nullif(s.max, 0))::numeric, 4)::float8,
+              CASE WHEN s.pending > 0 THEN NULL ELSE s.raw / s.max + 1e-9 >= $3 END,
+              coalesce(s.pending, 0), a.started_at, a.started_at
+         FROM att a
+         LEFT JOIN (SELECT attempt_id, round(sum(coalesce(manual_score, auto_score, 0))::numeric, 4)::float8 AS raw,
+                           round(sum(max_score)::numeric, 4)::float8 AS max,
+                           count(*) FILTER (WHERE correctness = 'pending')::int AS pending
+                      FROM resp GROUP BY attempt_id) s ON s.attempt_id = a.id`,
+      [quizId, JSON.stringify(versions.map((v) => v.id)), fixture.passMark],
+    );
+    // Where the schema records which version scored a response (a column added after issue 8), the shown one did.
+    const { rows: scoredColumn } = await db.query(
+      `SELECT 1 FROM information_schema.columns
+        WHERE table_name = 'attempt_responses' AND column_name = 'scored_version_id'`,
+    );
+    const scored = scoredColumn.length > 0;
+    await db.query(
+      `INSERT INTO attempt_responses (attempt_id, question_version_id, response, auto_score, manual_score, max_score,
+                                      correctness, feedback, graded_by, graded_at, updated_at
+                                      ${scored ? ', scored_version_id' : ''})
+       SELECT attempt_id, question_version_id, response, auto_score, manual_score, max_score,
+              correctness, feedback, graded_by, graded_at, updated_at
+              ${scored ? ', CASE WHEN coalesce(manual_score, auto_score) IS NOT NULL THEN question_version_id END' : ''}
+         FROM resp ORDER BY updated_at, attempt_id, question_version_id`,
+    );
+    await db.query('COMMIT');
+  } catch (error) {
+    await db.query('ROLLBACK');
+    throw error;
+  }
 
   // module_progress from the facts, as ProgressService.refresh would write it.
   await db.query(

@@ -1,12 +1,9 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { ApiProblem, ApiProblems } from '../common/errors/api-problems.decorator';
 import { CsrfRefused, InvalidCredentials, Unauthorized, ValidationFailed } from '../common/errors/domain-error';
 import { RetryLaterProblem } from '../common/errors/problem';
-import { User } from '../users/user.entity';
 import { AuthService } from './auth.service';
 import { SessionDto, SignInDto } from './dto/session.dto';
 import { Public } from './public.decorator';
@@ -37,7 +34,6 @@ export class SessionController {
   constructor(
     private readonly auth: AuthService,
     private readonly sessions: WebSessionService,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   @Post()
@@ -68,7 +64,7 @@ export class SessionController {
     const ttlSeconds = Math.round((opened.expiresAt.getTime() - Date.now()) / 1000);
     void reply.setCookie(SESSION_COOKIE, opened.token, cookieOptions(request, ttlSeconds));
     void reply.header('cache-control', 'no-store');
-    return this.view(user.id, opened.csrfToken, opened.expiresAt);
+    return this.sessions.view(user.id, opened.csrfToken, opened.expiresAt);
   }
 
   @Get()
@@ -81,7 +77,7 @@ export class SessionController {
     const session = await this.sessions.resolve(request.cookies[SESSION_COOKIE]);
     if (!session) throw new Unauthorized('Not signed in, or the session has ended');
     void reply.header('cache-control', 'no-store');
-    return this.view(session.principal.id, session.csrfToken, session.expiresAt);
+    return this.sessions.view(session.principal.id, session.csrfToken, session.expiresAt);
   }
 
   @Delete()
@@ -102,17 +98,5 @@ export class SessionController {
     if (!csrfMatches(csrf, session.csrfToken)) throw new CsrfRefused('X-CSRF-Token is missing or wrong');
     await this.sessions.close(session.id);
     void reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
-  }
-
-  private async view(userId: string, csrfToken: string, expiresAt: Date): Promise<SessionDto> {
-    const user = await this.dataSource.getRepository(User).findOneOrFail({
-      select: { id: true, email: true, displayName: true, roles: true },
-      where: { id: userId },
-    });
-    return {
-      user: { id: user.id, email: user.email, name: user.displayName, roles: user.roles },
-      csrfToken,
-      expiresAt: expiresAt.toISOString(),
-    };
   }
 }

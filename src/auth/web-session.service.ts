@@ -3,9 +3,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
+import { User } from '../users/user.entity';
 import { APP_CONFIG } from '../config/config.constants';
 import type { Principal } from './access.types';
 import { PrincipalService } from './principal.service';
+import type { SessionDto } from './dto/session.dto';
 import type { WebSession } from './web-session.entity';
 
 /** The cookie that carries a page session. */
@@ -77,6 +79,19 @@ export class WebSessionService {
       await this.dataSource.query('UPDATE web_sessions SET last_seen_at = now() WHERE id = $1', [row.id]);
     }
     return { id: row.id, principal, csrfToken: row.csrf_token, expiresAt: row.expires_at };
+  }
+
+  /** The session as GET /v1/auth/session answers it (and as the pages' shell carries it): who, and the CSRF token. */
+  async view(userId: string, csrfToken: string, expiresAt: Date): Promise<SessionDto> {
+    const user = await this.dataSource.getRepository(User).findOneOrFail({
+      select: { id: true, email: true, displayName: true, roles: true },
+      where: { id: userId },
+    });
+    return {
+      user: { id: user.id, email: user.email, name: user.displayName, roles: user.roles },
+      csrfToken,
+      expiresAt: expiresAt.toISOString(),
+    };
   }
 
   async close(sessionId: string): Promise<void> {

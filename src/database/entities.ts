@@ -9,6 +9,7 @@ import { WebSession } from '../auth/web-session.entity';
 import { MachineClient } from '../clients/machine-client.entity';
 import { CohortMember } from '../cohorts/entities/cohort-member.entity';
 import { Cohort } from '../cohorts/entities/cohort.entity';
+import { ItemAnalysisCache } from '../cohorts/entities/item-analysis-cache.entity';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity';
 import { Activity } from '../content/entities/activity.entity';
 import { OutboxEvent } from '../events/outbox-event.entity';
@@ -66,6 +67,7 @@ export const entities: Function[] = [
   ModuleProgress,
   Cohort,
   CohortMember,
+  ItemAnalysisCache,
   LtiPlatform,
   LtiKey,
   LtiLogin,

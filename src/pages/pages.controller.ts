@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../auth/access.types';
+import type { SessionDto } from '../auth/dto/session.dto';
 import { Public } from '../auth/public.decorator';
 import { type ResolvedSession, SESSION_COOKIE, WebSessionService } from '../auth/web-session.service';
 import type { AppConfig } from '../config/config';
@@ -82,14 +83,15 @@ export class PagesController {
     const session = await this.session(request);
     if (!session) return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
     const allowed = !roles || roles.some((role) => session.principal.roles.includes(role));
-    return this.page(reply, allowed ? 200 : 404);
+    const view = await this.sessions.view(session.principal.id, session.csrfToken, session.expiresAt);
+    return this.page(reply, allowed ? 200 : 404, view);
   }
 
   private session(request: FastifyRequest): Promise<ResolvedSession | null> {
     return this.sessions.resolve(request.cookies[SESSION_COOKIE]);
   }
 
-  private page(reply: FastifyReply, status: number) {
+  private page(reply: FastifyReply, status: number, session?: SessionDto) {
     return reply
       .status(status)
       .header('content-type', 'text/html; charset=utf-8')
@@ -97,6 +99,6 @@ export class PagesController {
       .header('cache-control', 'no-store')
       .header('referrer-policy', 'same-origin')
       .removeHeader('x-frame-options')
-      .send(pageShell(status));
+      .send(pageShell(status, session));
   }
 }

@@ -27,10 +27,22 @@ function renderHeader(session: Session): void {
     );
 }
 
+/** The session the server put in the shell (data-session, as GET /v1/auth/session has it); null without one. */
+function embeddedSession(): Session | null {
+  const text = document.getElementById('app')!.dataset.session;
+  if (!text) return null;
+  try {
+    const session = JSON.parse(text) as Session;
+    return typeof session.csrfToken === 'string' && Array.isArray(session.user?.roles) ? session : null;
+  } catch {
+    return null;
+  }
+}
+
 async function start(): Promise<void> {
   const path = location.pathname.replace(/\/+$/, '') || '/';
   if (path === '/sign-in') return renderSignIn();
-  const session = await api<Session>('GET', '/v1/auth/session');
+  const session = embeddedSession() ?? (await api<Session>('GET', '/v1/auth/session'));
   setCsrfToken(session.csrfToken);
   renderHeader(session);
   if (document.getElementById('app')!.dataset.status === '404') return notFound();

@@ -35,7 +35,8 @@ const COUNTED_ORDER: Record<GradingMethod, string> = {
   average: 'a.number DESC',
 };
 
-interface AnalysisRow {
+/** What the aggregate statement returns: counts and sums per question and choice, no learner's row. */
+export interface ItemAggregate {
   learners: number;
   quiz: { n: number; mean: number | null; sd: number | null; var_t: number | null; all_equal: boolean | null };
   items: {
@@ -52,13 +53,14 @@ interface AnalysisRow {
   choices: { question_id: string; choice_id: string; chosen: number }[];
 }
 
-export async function analyseItemsInDatabase(
+/** The one statement over the cohort's counted attempts (the costly part; what the cache keeps). */
+export async function aggregateItems(
   manager: EntityManager,
   cohortId: string,
   quizId: string,
   method: GradingMethod,
-): Promise<ItemAnalysis> {
-  const [row] = await manager.query<{ analysis: AnalysisRow }[]>(
+): Promise<ItemAggregate> {
+  const [row] = await manager.query<{ analysis: ItemAggregate }[]>(
     `WITH learners AS (
        SELECT m.user_id FROM ${REPORTED_MEMBERS}
         WHERE m.cohort_id = $1 AND m.role = 'learner' AND m.status = 'active'),
@@ -196,18 +198,27 @@ export async function analyseItemsInDatabase(
        'choices', coalesce((SELECT json_agg(p) FROM picks p), '[]')) AS analysis`,
     [cohortId, quizId],
   );
+  return row.analysis;
+}
+
+/** The report from the aggregate and the questions' current definitions (keys, types, choice texts). */
+export async function itemAnalysisOf(
+  manager: EntityManager,
+  quizId: string,
+  aggregate: ItemAggregate,
+): Promise<ItemAnalysis> {
   const definitions = await manager.query<{ id: string; key: string; definition: QuestionDefinition }[]>(
     `SELECT q.id, q.key, v.definition FROM questions q JOIN question_versions v ON v.id = q.current_version_id
       WHERE q.quiz_id = $1`,
     [quizId],
   );
-  return toItemAnalysis(row.analysis, new Map(definitions.map((d) => [d.id, d])));
+  return toItemAnalysis(aggregate, new Map(definitions.map((d) => [d.id, d])));
 }
 
 const keyOrder = new Intl.Collator('en', { numeric: true });
 
 function toItemAnalysis(
-  analysis: AnalysisRow,
+  analysis: ItemAggregate,
   definitions: Map<string, { key: string; definition: QuestionDefinition }>,
 ): ItemAnalysis {
   const { quiz } = analysis;
@@ -261,7 +272,7 @@ function choiceShares(
   questionId: string,
   responses: number,
   definition: QuestionDefinition | undefined,
-  chosen: AnalysisRow['choices'],
+  chosen: ItemAggregate['choices'],
 ): ChoiceShare[] {
   const counts = new Map(chosen.filter((c) => c.question_id === questionId).map((c) => [c.choice_id, c.chosen]));
   const listed =
