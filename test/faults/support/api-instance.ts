@@ -4,12 +4,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort } from './scratch-postgres';
 
-const MAIN = resolve(__dirname, '../../../dist/src/main.js');
+/** The folder holding package.json: this file runs from test/faults/support (jest) and dist/test/… (the cluster bench). */
+function repositoryRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'package.json'))) return dir;
+  throw new Error(`no package.json above ${from}`);
+}
+
+const MAIN = join(repositoryRoot(__dirname), 'dist/src/main.js');
 
 export interface ApiInstance {
   readonly name: string;

@@ -12,6 +12,8 @@ import { freePort, type ScratchPostgres } from './scratch-postgres';
 export interface ScratchPgBouncer {
   /** postgres://… of the database through PgBouncer. */
   readonly url: string;
+  /** The pgbouncer process (the cluster bench counts its CPU). */
+  readonly pid: number;
   destroy(): void;
 }
 
@@ -70,6 +72,7 @@ export async function startPgBouncer(server: ScratchPostgres, database = 'faults
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   return {
     url: `postgres://postgres@127.0.0.1:${port}/${database}`,
+    pid,
     destroy() {
       try {
         process.kill(pid, 'SIGTERM');
