@@ -102,7 +102,7 @@ describe('an instructor reads a cohort (browser)', () => {
     expect(new URL(page.url()).pathname).toBe('/teach');
     await page.getByRole('heading', { level: 1, name: 'My cohorts' }).waitFor();
     const link = page.getByRole('link', { name: `Cohort of ${course.slug}` });
-    expect(await link.getAttribute('href')).toBe(dashboard());
+    expect(await link.getAttribute('href')).toBe(`${dashboard()}?module=${course.slug}`);
     await checkAccessibility(page, 'instructor-cohorts');
     await screenshot(page, 'instructor-cohorts');
   });

@@ -1,4 +1,4 @@
-import { api, ApiError } from '../api.js';
+import { api } from '../api.js';
 import { h, showPage } from '../dom.js';
 import {
   type Cohort,
@@ -197,21 +197,22 @@ export async function renderTeachCohort(cohortId: string): Promise<void> {
   const state = stateFromUrl(params);
   const ref = encodeURIComponent(cohortId);
 
-  const [cohort, modules, first] = await Promise.all([
-    api<Cohort>('GET', `/v1/cohorts/${ref}`),
-    api<ModulePage>('GET', '/v1/modules?limit=100'),
-    api<CohortProgress>('GET', progressPath(cohortId, moduleRef, state, null)).catch((err: unknown) => err as Error),
-  ]);
-  const cohortModules = modules.items
-    .filter((m) => cohort.moduleIds.length === 0 || cohort.moduleIds.includes(m.id))
-    .sort((a, b) => a.number - b.number);
-  let progress: CohortProgress;
-  if (first instanceof Error) {
-    // Several modules and none named: the first one.
-    if (!(first instanceof ApiError) || first.status !== 400 || moduleRef || !cohortModules.length) throw first;
-    moduleRef = cohortModules[0].slug;
-    progress = await api<CohortProgress>('GET', progressPath(cohortId, moduleRef, state, null));
-  } else progress = first;
+  const cohortAsked = api<Cohort>('GET', `/v1/cohorts/${ref}`);
+  const modulesAsked = api<ModulePage>('GET', '/v1/modules?limit=100');
+  const inCohort = (cohort: Cohort, modules: ModulePage) =>
+    modules.items
+      .filter((m) => cohort.moduleIds.length === 0 || cohort.moduleIds.includes(m.id))
+      .sort((a, b) => a.number - b.number);
+  // With the module named (every link to this page names it) the report is asked for at once. Without, the API
+  // needs one for a cohort of several modules: the cohort says whether, and the first of them is shown.
+  const progressAsked = moduleRef
+    ? api<CohortProgress>('GET', progressPath(cohortId, moduleRef, state, null))
+    : cohortAsked.then(async (cohort) => {
+        if (cohort.moduleIds.length > 1) moduleRef = inCohort(cohort, await modulesAsked)[0]?.slug ?? null;
+        return api<CohortProgress>('GET', progressPath(cohortId, moduleRef, state, null));
+      });
+  const [cohort, modules, progress] = await Promise.all([cohortAsked, modulesAsked, progressAsked]);
+  const cohortModules = inCohort(cohort, modules);
   const module: ModuleSummary | undefined = cohortModules.find((m) => m.id === progress.moduleId);
   const moduleSlug = module?.slug ?? progress.moduleId;
   const moduleName = module ? `Module ${module.number}: ${module.title}` : 'Module';

@@ -41,7 +41,16 @@ export async function renderTeachCohorts(): Promise<void> {
               ? h(
                   'th',
                   { scope: 'row', rowspan: String(modules.length) },
-                  h('a', { href: cohortPath(c.id) }, c.name),
+                  // Naming the module lets the dashboard ask for its report at once.
+                  h(
+                    'a',
+                    {
+                      href: modules[0]
+                        ? `${cohortPath(c.id)}?module=${encodeURIComponent(modules[0].slug)}`
+                        : cohortPath(c.id),
+                    },
+                    c.name,
+                  ),
                   c.archived ? ' (archived)' : null,
                 )
               : null,
