@@ -30,7 +30,11 @@ describe('LTI launch in an LMS iframe (browser)', () => {
     platform = await startTestPlatform({ toolJwksUrl: () => `${server.baseUrl}/lti/jwks` });
     [server, browser] = await Promise.all([
       startServer({ FRAME_ANCESTORS: platform.url, WEBHOOK_POLL_INTERVAL_MS: '200' }),
-      launchChromium(),
+      // The tool's frame goes from one site to another and back (the LMS's authorization, the tool's launch): with
+      // site isolation each hop swaps the frame's process, and under load the driver was seen to lose the frame
+      // (the page rendered, the locator never saw it). One process model is enough for what this test checks:
+      // cookies and storage are still partitioned by site.
+      launchChromium(['--disable-site-isolation-trials']),
     ]);
     toolOrigin = server.baseUrl.replace('127.0.0.1', 'localhost');
     platform.setRedirectUris(`${toolOrigin}/lti/launch`);
@@ -72,7 +76,20 @@ describe('LTI launch in an LMS iframe (browser)', () => {
     const { page, context, problems } = await openPage(browser, platform.url);
     await page.goto(platform.coursePageUrl(loginUrl));
     const tool = page.frameLocator('iframe[name="tool"]');
-    await tool.getByRole('heading', { level: 1, name: /Module 5/ }).waitFor({ timeout: 15_000 });
+    await tool
+      .getByRole('heading', { level: 1, name: /Module 5/ })
+      .waitFor({ timeout: 15_000 })
+      .catch(async (error: Error) => {
+        // Where the launch stopped, for whoever reads the failure: the frame's address and words.
+        const frame = page.frame({ name: 'tool' });
+        const words = await frame?.innerText('body').catch(() => '(unreadable)');
+        const log = await page.evaluate(() =>
+          JSON.stringify((globalThis as { ltiStorageLog?: unknown }).ltiStorageLog),
+        );
+        throw new Error(
+          `${error.message}\nthe tool's frame is at ${frame?.url()}, saying: ${words}\nstorage log: ${log}`,
+        );
+      });
 
     // The login put one secret, the launch read it back; both from the tool's origin, under the same key.
     const log = await page.evaluate(() => (globalThis as unknown as { ltiStorageLog: string[][] }).ltiStorageLog);

@@ -3,11 +3,11 @@ import type { PageGlobals } from './in-page';
 import { markMainHeading } from './pages';
 
 /** Debian's chromium (installed by .ci/run); no browser is ever downloaded. */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     // Chromium's sandbox refuses to start as root (CI runs as root).
-    args: ['--no-sandbox'],
+    args: ['--no-sandbox', ...extraArgs],
   });
 }
 
