@@ -234,3 +234,45 @@ export async function lockForStart(
     rule: learnerRule(quiz.settings, quiz),
   };
 }
+
+/**
+ * Inserts a new attempt in one named statement (TypeORM's `insert` builds the
+ * same statement through its query builder on every call), and takes the
+ * timestamps PostgreSQL gave it, as `insert` does.
+ */
+export async function insertAttempt(manager: EntityManager, attempt: Attempt): Promise<void> {
+  const [row] = await namedQuery<{ created_at: Date; updated_at: Date }>(
+    manager,
+    'insert_attempt',
+    `INSERT INTO attempts (id, quiz_id, user_id, number, state, started_at, deadline_at, closes_at, submitted_at,
+                           question_order, choice_order, score_raw, score_max, score_scaled, passed, due_at, late,
+                           late_deduction, rule, pending_count)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13, $14, $15, $16, $17, $18,
+             $19::jsonb, $20)
+     RETURNING created_at, updated_at`,
+    [
+      attempt.id,
+      attempt.quizId,
+      attempt.userId,
+      attempt.number,
+      attempt.state,
+      attempt.startedAt,
+      attempt.deadlineAt,
+      attempt.closesAt,
+      attempt.submittedAt,
+      JSON.stringify(attempt.questionOrder),
+      JSON.stringify(attempt.choiceOrder),
+      attempt.scoreRaw,
+      attempt.scoreMax,
+      attempt.scoreScaled,
+      attempt.passed,
+      attempt.dueAt,
+      attempt.late,
+      attempt.lateDeduction,
+      attempt.rule === null ? null : JSON.stringify(attempt.rule),
+      attempt.pendingCount,
+    ],
+  );
+  attempt.createdAt = row.created_at;
+  attempt.updatedAt = row.updated_at;
+}

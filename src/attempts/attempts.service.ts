@@ -29,6 +29,7 @@ import type {
 import { Attempt } from './entities/attempt.entity';
 import type { AttemptResponse } from './entities/attempt-response.entity';
 import {
+  insertAttempt,
   loadAttemptsOf,
   loadAttemptWithQuiz,
   loadResponses,
@@ -129,7 +130,7 @@ export class AttemptsService {
     });
     // The time limit (as the rule stretches it), never past the closing.
     const deadlineAt = attemptDeadline(rule, now);
-    const attempt = manager.create(Attempt, {
+    const attempt = Object.assign(new Attempt(), {
       id,
       quizId: quiz.quizId,
       userId,
@@ -156,7 +157,7 @@ export class AttemptsService {
         extendedMinutes: 0,
       },
     });
-    await manager.insert(Attempt, attempt);
+    await insertAttempt(manager, attempt);
     await this.events.emit(manager, attemptEvent('attempt.started', attempt, quiz.moduleId));
     // Starting is activity: a module not started becomes in progress.
     await this.progress.refresh(manager, caller, userId, quiz.moduleId);

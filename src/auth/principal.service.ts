@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { MachineClient } from '../clients/machine-client.entity';
 import { User } from '../users/user.entity';
-import type { Principal } from './access.types';
+import { namedQuery } from '../database/named-query';
+import type { Principal, Role } from './access.types';
 
 const TTL_MS = 10_000;
 const MAX_ENTRIES = 50_000;
@@ -30,9 +31,13 @@ export class PrincipalService {
 
   forUser(userId: string): Promise<Principal | null> {
     return this.cached(`user:${userId}`, async () => {
-      const user = await this.dataSource
-        .getRepository(User)
-        .findOne({ select: { id: true, roles: true }, where: { id: userId, deletedAt: IsNull() } });
+      // Every learner's first request in a TTL asks this: one named statement, not a repository's query builder.
+      const [user] = await namedQuery<{ id: string; roles: Role[] }>(
+        this.dataSource.manager,
+        'principal_user',
+        'SELECT id, roles FROM users WHERE id = $1 AND deleted_at IS NULL',
+        [userId],
+      );
       return user ? { kind: 'user', id: user.id, roles: user.roles } : null;
     });
   }
