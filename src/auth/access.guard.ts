@@ -1,11 +1,11 @@
-import { type ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { CsrfRefused, Forbidden, Unauthorized } from '../common/errors/domain-error';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
 import type { Principal } from './access.types';
 import { ACCESS_POLICY, type AccessPolicy } from './authenticated.decorator';
+import { bearerToken, JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
 import { csrfMatches, SESSION_COOKIE, WebSessionService } from './web-session.service';
 
@@ -18,17 +18,16 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * is refused for everyone (and the route inventory test fails on it).
  */
 @Injectable()
-export class AccessGuard extends AuthGuard('jwt') {
+export class AccessGuard implements CanActivate {
   private readonly logger = new Logger('AccessGuard');
 
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: WebSessionService,
-  ) {
-    super();
-  }
+    private readonly tokens: JwtVerifier,
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, targets);
@@ -50,17 +49,23 @@ export class AccessGuard extends AuthGuard('jwt') {
       }
       request.user = session.principal;
     } else {
-      await super.canActivate(context);
+      request.user = await this.tokenPrincipal(request.headers.authorization);
     }
     const principal = request.user;
     if (!allows(policy, principal)) throw new Forbidden('Your role or scopes do not allow this');
     return true;
   }
 
-  override handleRequest<T>(error: unknown, principal: T | false): T {
-    // The token may be fine: who it names could not be looked up. 503 lets the caller retry.
-    if (isDatabaseUnavailable(error)) throw error;
-    if (error || !principal) throw new Unauthorized('A valid access token is required');
+  private async tokenPrincipal(authorization: string | undefined): Promise<Principal> {
+    let principal: Principal | false;
+    try {
+      principal = await this.tokens.principalOf(bearerToken(authorization));
+    } catch (error) {
+      // The token may be fine: who it names could not be looked up. 503 lets the caller retry.
+      if (isDatabaseUnavailable(error)) throw error;
+      principal = false;
+    }
+    if (!principal) throw new Unauthorized('A valid access token is required');
     return principal;
   }
 }
