@@ -3,6 +3,7 @@ import { namedQuery } from '../database/named-query';
 import type { QuizSettings } from '../content/import/answer-key';
 import { Attempt, type AttemptState } from './entities/attempt.entity';
 import { AttemptResponse } from './entities/attempt-response.entity';
+import type { Role } from '../auth/access.types';
 import { isUuid } from '../auth/user-ref';
 import { ResourceNotFound } from '../common/errors/domain-error';
 import type { QuizContext } from './quiz-context';
@@ -187,24 +188,30 @@ export async function loadAttemptsOf(
  * learner's start lock for the quiz (invariant 1: starts for one learner and
  * quiz are serialised, so attempt numbers stay unique and gapless) while it
  * reads the quiz, the ids of its current question versions and what the
- * learner's rule for the quiz depends on (cohort schedules, accommodation). The second,
- * a new snapshot taken with the lock held, reads the learner's attempts,
- * locked so that the sweeper, which may be closing the overdue one, is waited
- * for rather than raced.
+ * learner's rule for the quiz depends on (cohort schedules, accommodation);
+ * given `callerId`, it also reads that caller's roles (null: no such user, or
+ * deleted), for a caller the guard did not look up (`@DefersCallerLookup()`),
+ * and answers even when the quiz does not exist so that the caller is
+ * checked first. The second, a new snapshot taken with the lock held, reads
+ * the learner's attempts, locked so that the sweeper, which may be closing
+ * the overdue one, is waited for rather than raced.
  */
 export async function lockForStart(
   manager: EntityManager,
   quizId: string,
   userId: string,
+  callerId: string | null = null,
+  onCaller: (roles: Role[] | null) => void = () => undefined,
 ): Promise<{ quiz: QuizContext; questions: DrawableQuestion[]; previous: Attempt[]; rule: DeliveryRule }> {
   if (!isUuid(quizId)) throw new ResourceNotFound('No such quiz');
   const [quiz] = await namedQuery<
     {
-      id: string;
+      id: string | null;
       module_id: string;
       settings: QuizSettings;
       questions: DrawableQuestion[];
       locked: string;
+      caller_roles: Role[] | null;
     } & RuleInputRow
   >(
     manager,
@@ -216,11 +223,13 @@ export async function lockForStart(
                                       ORDER BY question.position, question.id), '[]')
                FROM questions question
               WHERE question.quiz_id = q.id AND question.retired_at IS NULL) AS questions,
-            pg_advisory_xact_lock(hashtext('attempt:' || $2 || ':' || q.id))::text AS locked
-       FROM quizzes q WHERE q.id = $1`,
-    [quizId, userId],
+            pg_advisory_xact_lock(hashtext('attempt:' || $2 || ':' || q.id))::text AS locked,
+            (SELECT u.roles FROM users u WHERE u.id = $3::uuid AND u.deleted_at IS NULL) AS caller_roles
+       FROM (SELECT) AS one LEFT JOIN quizzes q ON q.id = $1`,
+    [quizId, userId, callerId],
   );
-  if (!quiz) throw new ResourceNotFound('No such quiz');
+  if (callerId !== null) onCaller(quiz.caller_roles);
+  if (!quiz.id) throw new ResourceNotFound('No such quiz');
   const previous = await namedQuery<AttemptRow>(
     manager,
     'start_previous',

@@ -16,6 +16,10 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match && match[1].toLowerCase() === 'bearer' ? match[2] : undefined;
 }
 
+/** A verified token: a person of ours, a person of the external identity provider, or a machine client. */
+export type VerifiedToken =
+  { kind: 'user'; sub: string } | { kind: 'external'; sub: string } | { kind: 'client'; sub: string; scopes: string[] };
+
 /**
  * Verifies bearer tokens locally. Each issuer is bound to exactly one
  * algorithm and key: our own tokens (typ `at+jwt`) with the configured
@@ -56,6 +60,12 @@ export class JwtVerifier {
    * who it names is thrown.
    */
   async principalOf(rawToken: string | undefined): Promise<Principal | false> {
+    const token = await this.verify(rawToken);
+    return token ? this.principalFor(token) : false;
+  }
+
+  /** Who a token names, once its signature and claims are checked; false when it is not one we accept. */
+  async verify(rawToken: string | undefined): Promise<VerifiedToken | false> {
     if (!rawToken) return false;
     const key = await this.keyFor(rawToken);
     if (!key) return false;
@@ -67,7 +77,14 @@ export class JwtVerifier {
     } catch {
       return false;
     }
-    return this.validate(payload);
+    return this.claimsOf(payload);
+  }
+
+  /** The principal a verified token names, looked up (or cached): false when it no longer exists. */
+  async principalFor(token: VerifiedToken): Promise<Principal | false> {
+    if (token.kind === 'external') return (await this.principals.forExternalUser(token.sub)) ?? false;
+    if (token.kind === 'client') return (await this.principals.forClient(token.sub, token.scopes)) ?? false;
+    return (await this.principals.forUser(token.sub)) ?? false;
   }
 
   /** The key the token's issuer signs with, if the token's header matches that issuer's algorithm (and type). */
@@ -90,24 +107,23 @@ export class JwtVerifier {
   }
 
   /** Runs after the signature, issuer, audience, expiry and nbf checks passed. */
-  private async validate(payload: JwtPayload): Promise<Principal | false> {
+  private claimsOf(payload: JwtPayload): VerifiedToken | false {
     const { auth } = this.config;
     if (typeof payload.exp !== 'number' || typeof payload.sub !== 'string') return false;
     // RFC 8725 §3.10 asks issuers to be checked; jsonwebtoken checks exp and nbf, not iat.
     // A token issued in the future beyond the clock tolerance was not made by a sane issuer.
     if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + auth.clockToleranceSeconds) return false;
     if (auth.external && payload.iss === auth.external.issuer) {
-      if (!audienceIncludes(payload, auth.external.audience)) return false;
-      return (await this.principals.forExternalUser(payload.sub)) ?? false;
+      return audienceIncludes(payload, auth.external.audience) && { kind: 'external', sub: payload.sub };
     }
     if (!audienceIncludes(payload, auth.audience)) return false;
     // Our tokens never live longer than the configured maximum, whatever they claim.
     if (typeof payload.iat !== 'number' || payload.exp - payload.iat > auth.accessTokenTtlSeconds) return false;
     if (typeof payload.client_id === 'string') {
       const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-      return (await this.principals.forClient(payload.sub, scopes)) ?? false;
+      return { kind: 'client', sub: payload.sub, scopes };
     }
-    return (await this.principals.forUser(payload.sub)) ?? false;
+    return { kind: 'user', sub: payload.sub };
   }
 }
 
