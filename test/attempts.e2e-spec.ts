@@ -178,7 +178,9 @@ describe('knowledge-check attempts (e2e)', () => {
     const counted = async (call: () => Promise<request.Response>) => {
       const spy = jest.spyOn(Client.prototype, 'query');
       const response = await call();
-      const texts = spy.mock.calls.map(([query]) => (typeof query === 'string' ? query : String(query?.text)));
+      const texts = spy.mock.calls.map(([query]: unknown[]) =>
+        typeof query === 'string' ? query : (query as { text: string }).text,
+      );
       spy.mockRestore();
       return { response, texts };
     };
