@@ -5,6 +5,7 @@ import { AttemptSweeper } from '../src/attempts/attempt-sweeper';
 import { AttemptsService } from '../src/attempts/attempts.service';
 import { AuditEvent } from '../src/audit/audit-event.entity';
 import { SYSTEM_CALLER } from '../src/auth/access.types';
+import { PrincipalService } from '../src/auth/principal.service';
 import { Clock } from '../src/common/clock';
 import { ProgressService } from '../src/progress/progress.service';
 import { createTestApp, type TestApp } from './support/app';
@@ -170,6 +171,54 @@ describe('knowledge-check attempts (e2e)', () => {
       reads.push((await counted(() => request(t.server).get(path).set(bearer(learner.token)).expect(200))).statements);
     }
     expect(reads).toEqual([3, 1, 2]);
+  });
+
+  it('reads a caller not cached with the quiz on start: no lookup of its own, and gone is still 401', async () => {
+    const principals = t.app.get(PrincipalService);
+    const counted = async (call: () => Promise<request.Response>) => {
+      const spy = jest.spyOn(Client.prototype, 'query');
+      const response = await call();
+      const texts = spy.mock.calls.map(([query]: unknown[]) =>
+        typeof query === 'string' ? query : (query as { text: string }).text,
+      );
+      spy.mockRestore();
+      return { response, texts };
+    };
+    const learner = await createUser(t, ['learner']);
+    principals.invalidate('user', learner.id);
+    const first = await counted(() => start(learner).expect(201));
+    // The same 9 statements as with a cached caller (above); none of them a lookup of the caller alone.
+    expect(first.texts).toHaveLength(9);
+    expect(first.texts.filter((text) => /^SELECT id, roles FROM users/.test(text))).toEqual([]);
+    // What was read is cached as the guard's lookup would have been: the save looks up no one.
+    expect(principals.cachedUser(learner.id)).toEqual({ kind: 'user', id: learner.id, roles: ['learner'] });
+    const answers = rightAnswers(first.response.body.questions);
+    expect((await counted(() => save(learner, first.response.body.id, answers).expect(200))).texts).toHaveLength(4);
+
+    // An admin starting for themselves, not cached: their roles are those read in the statement (the staff view).
+    const admin = await createUser(t, ['admin', 'learner']);
+    principals.invalidate('user', admin.id);
+    const adminStart = await start(admin).expect(201);
+    const adminRead = await request(t.server).get(`/v1/attempts/${adminStart.body.id}`).set(bearer(admin.token));
+    expect(adminStart.body).toEqual(adminRead.body);
+
+    // Deleted, and not cached: 401 whether the quiz exists or not, and nothing is written.
+    const doomed = await createUser(t, ['learner']);
+    await request(t.server).delete(`/v1/users/${doomed.id}`).set(bearer(instructorAdmin.token)).expect(204);
+    principals.invalidate('user', doomed.id);
+    await start(doomed).expect(401);
+    principals.invalidate('user', doomed.id);
+    await request(t.server)
+      .post('/v1/quizzes/00000000-0000-4000-8000-000000000000/attempts')
+      .set(bearer(doomed.token))
+      .send({})
+      .expect(401);
+    principals.invalidate('user', doomed.id);
+    await request(t.server).post('/v1/quizzes/not-a-quiz/attempts').set(bearer(doomed.token)).send({}).expect(401);
+    const [{ count }] = await t.app
+      .get(DataSource)
+      .query<{ count: number }[]>('SELECT count(*)::int AS count FROM attempts WHERE user_id = $1', [doomed.id]);
+    expect(count).toBe(0);
   });
 
   it('scores a submit once: 50 parallel submits give one scoring and the same result', async () => {

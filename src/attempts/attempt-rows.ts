@@ -3,6 +3,7 @@ import { namedQuery } from '../database/named-query';
 import type { QuizSettings } from '../content/import/answer-key';
 import { Attempt, type AttemptState } from './entities/attempt.entity';
 import { AttemptResponse } from './entities/attempt-response.entity';
+import type { Role } from '../auth/access.types';
 import { isUuid } from '../auth/user-ref';
 import { ResourceNotFound } from '../common/errors/domain-error';
 import type { QuizContext } from './quiz-context';
@@ -187,24 +188,30 @@ export async function loadAttemptsOf(
  * learner's start lock for the quiz (invariant 1: starts for one learner and
  * quiz are serialised, so attempt numbers stay unique and gapless) while it
  * reads the quiz, the ids of its current question versions and what the
- * learner's rule for the quiz depends on (cohort schedules, accommodation). The second,
- * a new snapshot taken with the lock held, reads the learner's attempts,
- * locked so that the sweeper, which may be closing the overdue one, is waited
- * for rather than raced.
+ * learner's rule for the quiz depends on (cohort schedules, accommodation);
+ * given `callerId`, it also reads that caller's roles (null: no such user, or
+ * deleted), for a caller the guard did not look up (`@DefersCallerLookup()`),
+ * and answers even when the quiz does not exist so that the caller is
+ * checked first. The second, a new snapshot taken with the lock held, reads
+ * the learner's attempts, locked so that the sweeper, which may be closing
+ * the overdue one, is waited for rather than raced.
  */
 export async function lockForStart(
   manager: EntityManager,
   quizId: string,
   userId: string,
+  callerId: string | null = null,
+  onCaller: (roles: Role[] | null) => void = () => undefined,
 ): Promise<{ quiz: QuizContext; questions: DrawableQuestion[]; previous: Attempt[]; rule: DeliveryRule }> {
   if (!isUuid(quizId)) throw new ResourceNotFound('No such quiz');
   const [quiz] = await namedQuery<
     {
-      id: string;
+      id: string | null;
       module_id: string;
       settings: QuizSettings;
       questions: DrawableQuestion[];
       locked: string;
+      caller_roles: Role[] | null;
     } & RuleInputRow
   >(
     manager,
@@ -216,11 +223,13 @@ export async function lockForStart(
                                       ORDER BY question.position, question.id), '[]')
                FROM questions question
               WHERE question.quiz_id = q.id AND question.retired_at IS NULL) AS questions,
-            pg_advisory_xact_lock(hashtext('attempt:' || $2 || ':' || q.id))::text AS locked
-       FROM quizzes q WHERE q.id = $1`,
-    [quizId, userId],
+            pg_advisory_xact_lock(hashtext('attempt:' || $2 || ':' || q.id))::text AS locked,
+            (SELECT u.roles FROM users u WHERE u.id = $3::uuid AND u.deleted_at IS NULL) AS caller_roles
+       FROM (SELECT) AS one LEFT JOIN quizzes q ON q.id = $1`,
+    [quizId, userId, callerId],
   );
-  if (!quiz) throw new ResourceNotFound('No such quiz');
+  if (callerId !== null) onCaller(quiz.caller_roles);
+  if (!quiz.id) throw new ResourceNotFound('No such quiz');
   const previous = await namedQuery<AttemptRow>(
     manager,
     'start_previous',
@@ -233,4 +242,46 @@ export async function lockForStart(
     previous: previous.map(attemptFromRow),
     rule: learnerRule(quiz.settings, quiz),
   };
+}
+
+/**
+ * Inserts a new attempt in one named statement (TypeORM's `insert` builds the
+ * same statement through its query builder on every call), and takes the
+ * timestamps PostgreSQL gave it, as `insert` does.
+ */
+export async function insertAttempt(manager: EntityManager, attempt: Attempt): Promise<void> {
+  const [row] = await namedQuery<{ created_at: Date; updated_at: Date }>(
+    manager,
+    'insert_attempt',
+    `INSERT INTO attempts (id, quiz_id, user_id, number, state, started_at, deadline_at, closes_at, submitted_at,
+                           question_order, choice_order, score_raw, score_max, score_scaled, passed, due_at, late,
+                           late_deduction, rule, pending_count)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13, $14, $15, $16, $17, $18,
+             $19::jsonb, $20)
+     RETURNING created_at, updated_at`,
+    [
+      attempt.id,
+      attempt.quizId,
+      attempt.userId,
+      attempt.number,
+      attempt.state,
+      attempt.startedAt,
+      attempt.deadlineAt,
+      attempt.closesAt,
+      attempt.submittedAt,
+      JSON.stringify(attempt.questionOrder),
+      JSON.stringify(attempt.choiceOrder),
+      attempt.scoreRaw,
+      attempt.scoreMax,
+      attempt.scoreScaled,
+      attempt.passed,
+      attempt.dueAt,
+      attempt.late,
+      attempt.lateDeduction,
+      attempt.rule === null ? null : JSON.stringify(attempt.rule),
+      attempt.pendingCount,
+    ],
+  );
+  attempt.createdAt = row.created_at;
+  attempt.updatedAt = row.updated_at;
 }

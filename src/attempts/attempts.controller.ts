@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Caller } from '../auth/access.types';
-import { Authenticated } from '../auth/authenticated.decorator';
+import { Authenticated, DefersCallerLookup } from '../auth/authenticated.decorator';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiProblem, ApiProblems } from '../common/errors/api-problems.decorator';
 import { Idempotent } from '../common/idempotency/idempotent.decorator';
@@ -31,6 +31,8 @@ export class AttemptsController {
 
   @Post('quizzes/:quizId/attempts')
   @Authenticated({ scopes: ['attempts:write'] })
+  // A learner's first request is usually this one: their roles are read with the quiz (AttemptsService.start).
+  @DefersCallerLookup()
   // Above @Idempotent(): of two responses for one status, swagger keeps the content of the decorator applied last.
   @ApiProblem(
     409,

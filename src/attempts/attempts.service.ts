@@ -5,13 +5,14 @@ import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { namedQuery } from '../database/named-query';
 import { type Caller, hasScope, isAdmin, type Principal } from '../auth/access.types';
 import { LearnerAccessService, type LearnerRecordUse } from '../auth/learner-access.service';
+import { PrincipalService } from '../auth/principal.service';
 import { isUuid, resolveUserRef } from '../auth/user-ref';
 import { Clock } from '../common/clock';
 import { EventsService } from '../events/events.service';
 import { attemptEvent } from './attempt-events';
 import { idempotently } from '../common/idempotency/idempotent-transaction';
 import { ProgressService } from '../progress/progress.service';
-import { ResourceNotFound, ValidationFailed } from '../common/errors/domain-error';
+import { ResourceNotFound, Unauthorized, ValidationFailed } from '../common/errors/domain-error';
 import type { QuizSettings } from '../content/import/answer-key';
 import type { QuestionDefinition } from '../content/question.types';
 import { User } from '../users/user.entity';
@@ -29,6 +30,7 @@ import type {
 import { Attempt } from './entities/attempt.entity';
 import type { AttemptResponse } from './entities/attempt-response.entity';
 import {
+  insertAttempt,
   loadAttemptsOf,
   loadAttemptWithQuiz,
   loadResponses,
@@ -69,6 +71,7 @@ export class AttemptsService {
     private readonly progress: ProgressService,
     private readonly versions: QuestionVersions,
     private readonly events: EventsService,
+    private readonly principals: PrincipalService,
   ) {}
 
   /**
@@ -77,6 +80,11 @@ export class AttemptsService {
    * starts give one attempt and numbers stay unique and gapless.
    */
   async start(caller: Caller, quizId: string, dto: StartAttemptDto): Promise<StartResult> {
+    // A caller the guard did not look up is read with the quiz (lockForStart); but not for a quiz id that
+    // cannot exist, which would answer 404 before the caller is known.
+    if (caller.lookupDeferred && (!isUuid(quizId) || dto.userId !== undefined)) {
+      caller = resolvedCaller(caller, await this.principals.forUser(caller.principal.id));
+    }
     const userId = this.targetUser(caller.principal, dto.userId);
     await this.assertAccess(caller.principal, userId, 'progress:write');
     return this.dataSource.transaction((manager) =>
@@ -92,7 +100,10 @@ export class AttemptsService {
   }
 
   private async startIn(manager: EntityManager, caller: Caller, quizId: string, userId: string): Promise<StartResult> {
-    const { quiz, questions, previous, rule } = await lockForStart(manager, quizId, userId);
+    const deferred = caller.lookupDeferred ? caller.principal.id : null;
+    const { quiz, questions, previous, rule } = await lockForStart(manager, quizId, userId, deferred, (roles) => {
+      caller = resolvedCaller(caller, this.principals.rememberUser(caller.principal.id, roles));
+    });
     const now = this.clock.now();
     const open = previous.find((attempt) => attempt.state === 'in_progress');
     if (open && !(open.closesAt && open.closesAt < now)) {
@@ -129,7 +140,7 @@ export class AttemptsService {
     });
     // The time limit (as the rule stretches it), never past the closing.
     const deadlineAt = attemptDeadline(rule, now);
-    const attempt = manager.create(Attempt, {
+    const attempt = Object.assign(new Attempt(), {
       id,
       quizId: quiz.quizId,
       userId,
@@ -156,7 +167,7 @@ export class AttemptsService {
         extendedMinutes: 0,
       },
     });
-    await manager.insert(Attempt, attempt);
+    await insertAttempt(manager, attempt);
     await this.events.emit(manager, attemptEvent('attempt.started', attempt, quiz.moduleId));
     // Starting is activity: a module not started becomes in progress.
     await this.progress.refresh(manager, caller, userId, quiz.moduleId);
@@ -386,6 +397,12 @@ export class AttemptsService {
       throw new ResourceNotFound('No such user');
     }
   }
+}
+
+/** A caller whose lookup was deferred, now looked up: gone is a 401, as the guard answers. */
+function resolvedCaller(caller: Caller, principal: Principal | null): Caller {
+  if (!principal) throw new Unauthorized('A valid access token is required');
+  return { principal, requestId: caller.requestId };
 }
 
 /**

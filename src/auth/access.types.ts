@@ -22,6 +22,12 @@ export type Principal =
 export interface Caller {
   principal: Principal;
   requestId: string;
+  /**
+   * The guard accepted this person's token without looking them up, on a
+   * route that reads them in its own transaction (`@DefersCallerLookup()`):
+   * until it has, `principal.roles` is empty and the person may no longer exist.
+   */
+  lookupDeferred?: true;
 }
 
 /** Work done by the system itself (CLI, seeders, sweepers). */

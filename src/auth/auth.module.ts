@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { AccessGuard } from './access.guard';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JwtStrategy } from './jwt.strategy';
+import { JwtVerifier } from './jwt-verifier';
 import { CohortInstructorRoster } from '../cohorts/cohort-roster';
 import { INSTRUCTOR_ROSTER, LearnerAccessService } from './learner-access.service';
 import { LoginThrottleService } from './login-throttle.service';
@@ -14,7 +13,6 @@ import { SessionController } from './session.controller';
 import { WebSessionService } from './web-session.service';
 
 @Module({
-  imports: [PassportModule],
   controllers: [AuthController, SessionController],
   providers: [
     AuthService,
@@ -22,7 +20,7 @@ import { WebSessionService } from './web-session.service';
     WebSessionService,
     LoginThrottleService,
     PrincipalService,
-    JwtStrategy,
+    JwtVerifier,
     LearnerAccessService,
     // Instructors reach the learners of the cohorts they teach.
     { provide: INSTRUCTOR_ROSTER, useClass: CohortInstructorRoster },

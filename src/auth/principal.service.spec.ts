@@ -1,17 +1,20 @@
 import type { DataSource } from 'typeorm';
+import { NAMED_STATEMENTS_OPTION } from '../database/named-query';
 import { PrincipalService } from './principal.service';
 
 /** A users table of its own: every id exists, and each lookup is counted. */
 function fakeUsers() {
   const lookups: string[] = [];
-  const dataSource = {
-    getRepository: () => ({
-      findOne: ({ where }: { where: { id: string } }) => {
-        lookups.push(where.id);
-        return Promise.resolve({ id: where.id, roles: ['learner'] });
+  const dataSource = { options: { extra: { [NAMED_STATEMENTS_OPTION]: false } } } as unknown as DataSource;
+  Object.assign(dataSource, {
+    manager: {
+      dataSource,
+      query: (_text: string, [id]: [string]) => {
+        lookups.push(id);
+        return Promise.resolve([{ id, roles: ['learner'] }]);
       },
-    }),
-  } as unknown as DataSource;
+    },
+  });
   return { dataSource, lookups };
 }
 
@@ -48,5 +51,19 @@ describe('PrincipalService cache', () => {
     principals.invalidate('user', 'a');
     await principals.forUser('a');
     expect(lookups).toEqual(['a', 'a']);
+  });
+
+  it('takes the roles a route read itself, as a lookup would have cached them', async () => {
+    jest.useFakeTimers({ now: 3_000_000 });
+    const { dataSource, lookups } = fakeUsers();
+    const principals = new PrincipalService(dataSource);
+    expect(principals.cachedUser('a')).toBeUndefined();
+    expect(principals.rememberUser('a', ['admin'])).toEqual({ kind: 'user', id: 'a', roles: ['admin'] });
+    expect(principals.rememberUser('gone', null)).toBeNull();
+    expect(await principals.forUser('a')).toEqual({ kind: 'user', id: 'a', roles: ['admin'] });
+    expect(await principals.forUser('gone')).toBeNull();
+    expect(lookups).toEqual([]);
+    jest.setSystemTime(3_000_000 + 10_001);
+    expect(principals.cachedUser('a')).toBeUndefined();
   });
 });

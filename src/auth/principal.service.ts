@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { MachineClient } from '../clients/machine-client.entity';
 import { User } from '../users/user.entity';
-import type { Principal } from './access.types';
+import { namedQuery } from '../database/named-query';
+import type { Principal, Role } from './access.types';
 
 const TTL_MS = 10_000;
 const MAX_ENTRIES = 50_000;
@@ -30,11 +31,31 @@ export class PrincipalService {
 
   forUser(userId: string): Promise<Principal | null> {
     return this.cached(`user:${userId}`, async () => {
-      const user = await this.dataSource
-        .getRepository(User)
-        .findOne({ select: { id: true, roles: true }, where: { id: userId, deletedAt: IsNull() } });
-      return user ? { kind: 'user', id: user.id, roles: user.roles } : null;
+      // Every learner's first request in a TTL asks this: one named statement, not a repository's query builder.
+      const [user] = await namedQuery<{ id: string; roles: Role[] }>(
+        this.dataSource.manager,
+        'principal_user',
+        'SELECT id, roles FROM users WHERE id = $1 AND deleted_at IS NULL',
+        [userId],
+      );
+      return user ? userPrincipal(user.id, user.roles) : null;
     });
+  }
+
+  /** What the cache holds for a user: undefined when it does not know (or no longer). */
+  cachedUser(userId: string): Principal | null | undefined {
+    const hit = this.cache.get(`user:${userId}`);
+    return hit && hit.expiresAt > Date.now() ? hit.value : undefined;
+  }
+
+  /**
+   * Takes a user's roles read by a route itself (null: no such user, or deleted), as
+   * `forUser` would have read them; see `@DefersCallerLookup()`.
+   */
+  rememberUser(userId: string, roles: Role[] | null): Principal | null {
+    const value = userPrincipal(userId, roles);
+    this.store(`user:${userId}`, value, Date.now());
+    return value;
   }
 
   forExternalUser(externalId: string): Promise<Principal | null> {
@@ -69,10 +90,14 @@ export class PrincipalService {
     const hit = this.cache.get(key);
     if (hit && hit.expiresAt > now) return hit.value;
     const value = await load();
+    this.store(key, value, now);
+    return value;
+  }
+
+  private store(key: string, value: Principal | null, now: number) {
     if (now >= this.nextSweep) this.dropExpired(now);
     if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, { value, expiresAt: now + TTL_MS });
-    return value;
   }
 
   private dropExpired(now: number) {
@@ -84,4 +109,8 @@ export class PrincipalService {
   get size(): number {
     return this.cache.size;
   }
+}
+
+function userPrincipal(id: string, roles: Role[] | null): Principal | null {
+  return roles ? { kind: 'user', id, roles } : null;
 }
