@@ -79,7 +79,7 @@ export async function startBaseline(): Promise<RunningServer> {
     bodyLimit: config.http.bodyLimitBytes,
   });
 
-  /** The checks of src/auth/jwt-verifier.ts for our own tokens; whether the user exists is asked in SQL. */
+  /** The checks of src/auth/jwt.strategy.ts for our own tokens; whether the user exists is asked in SQL. */
   function authenticate(request: FastifyRequest): Caller {
     const header = request.headers.authorization;
     if (!header?.startsWith('Bearer ')) throw new Problem(401, 'Unauthorized', 'A valid access token is required');

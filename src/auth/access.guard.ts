@@ -1,15 +1,13 @@
-import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { CsrfRefused, Forbidden, Unauthorized } from '../common/errors/domain-error';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
 import type { Principal } from './access.types';
 import { ACCESS_POLICY, type AccessPolicy, DEFERS_CALLER_LOOKUP } from './authenticated.decorator';
-import { markCallerLookupDeferred } from './current-caller.decorator';
-import { bearerToken, JwtVerifier, type VerifiedToken } from './jwt-verifier';
-import { PrincipalService } from './principal.service';
+import { allowCallerLookupDeferral } from './jwt.strategy';
 import { IS_PUBLIC } from './public.decorator';
-import { isUuid } from './user-ref';
 import { IDEMPOTENCY_HEADER } from '../common/idempotency/idempotency.interceptor';
 import { csrfMatches, SESSION_COOKIE, WebSessionService } from './web-session.service';
 
@@ -22,17 +20,17 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * is refused for everyone (and the route inventory test fails on it).
  */
 @Injectable()
-export class AccessGuard implements CanActivate {
+export class AccessGuard extends AuthGuard('jwt') {
   private readonly logger = new Logger('AccessGuard');
 
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: WebSessionService,
-    private readonly tokens: JwtVerifier,
-    private readonly principals: PrincipalService,
-  ) {}
+  ) {
+    super();
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, targets);
@@ -54,49 +52,33 @@ export class AccessGuard implements CanActivate {
       }
       request.user = session.principal;
     } else {
-      const token = await this.tokens.verify(bearerToken(request.headers.authorization));
-      if (!token) throw new Unauthorized('A valid access token is required');
-      if (this.mayDeferLookup(token, policy, targets, request)) {
-        markCallerLookupDeferred(request);
-        request.user = { kind: 'user', id: token.sub, roles: [] };
-      } else {
-        request.user = await this.tokenPrincipal(token);
-      }
+      // passport-jwt verifies the token (src/auth/jwt.strategy.ts) and sets request.user.
+      if (this.mayDeferLookup(policy, targets, request)) allowCallerLookupDeferral(request);
+      await super.canActivate(context);
     }
     const principal = request.user;
     if (!allows(policy, principal)) throw new Forbidden('Your role or scopes do not allow this');
     return true;
   }
 
-  /** See `@DefersCallerLookup()`: only a person of ours not cached, on a route any person may call, simply asked. */
+  /** See `@DefersCallerLookup()`: a route any person may call, simply asked (the strategy checks who asks). */
   private mayDeferLookup(
-    token: VerifiedToken,
     policy: AccessPolicy,
     targets: Parameters<Reflector['getAllAndOverride']>[1],
     request: FastifyRequest,
   ): boolean {
     return (
-      token.kind === 'user' &&
       !policy.roles &&
       this.reflector.getAllAndOverride<boolean>(DEFERS_CALLER_LOOKUP, targets) === true &&
       request.headers[IDEMPOTENCY_HEADER] === undefined &&
-      isEmptyObject(request.body) &&
-      isUuid(token.sub) &&
-      token.sub === token.sub.toLowerCase() &&
-      this.principals.cachedUser(token.sub) === undefined
+      isEmptyObject(request.body)
     );
   }
 
-  private async tokenPrincipal(token: VerifiedToken): Promise<Principal> {
-    let principal: Principal | false;
-    try {
-      principal = await this.tokens.principalFor(token);
-    } catch (error) {
-      // The token may be fine: who it names could not be looked up. 503 lets the caller retry.
-      if (isDatabaseUnavailable(error)) throw error;
-      principal = false;
-    }
-    if (!principal) throw new Unauthorized('A valid access token is required');
+  override handleRequest<T>(error: unknown, principal: T | false): T {
+    // The token may be fine: who it names could not be looked up. 503 lets the caller retry.
+    if (isDatabaseUnavailable(error)) throw error;
+    if (error || !principal) throw new Unauthorized('A valid access token is required');
     return principal;
   }
 }

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
 import { AccessGuard } from './access.guard';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JwtVerifier } from './jwt-verifier';
+import { JwtStrategy } from './jwt.strategy';
 import { CohortInstructorRoster } from '../cohorts/cohort-roster';
 import { INSTRUCTOR_ROSTER, LearnerAccessService } from './learner-access.service';
 import { LoginThrottleService } from './login-throttle.service';
@@ -13,6 +14,7 @@ import { SessionController } from './session.controller';
 import { WebSessionService } from './web-session.service';
 
 @Module({
+  imports: [PassportModule],
   controllers: [AuthController, SessionController],
   providers: [
     AuthService,
@@ -20,7 +22,7 @@ import { WebSessionService } from './web-session.service';
     WebSessionService,
     LoginThrottleService,
     PrincipalService,
-    JwtVerifier,
+    JwtStrategy,
     LearnerAccessService,
     // Instructors reach the learners of the cohorts they teach.
     { provide: INSTRUCTOR_ROSTER, useClass: CohortInstructorRoster },
