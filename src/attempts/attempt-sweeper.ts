@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -18,7 +24,7 @@ import { loadQuiz } from './quiz-context';
  * once without closing an attempt twice or waiting on each other.
  */
 @Injectable()
-export class AttemptSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AttemptSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('AttemptSweeper');
   private readonly job = new PeriodicJob(this.logger, 'sweeping overdue attempts failed', () =>
     this.closeOverdueAttempts(),
@@ -36,7 +42,8 @@ export class AttemptSweeper implements OnApplicationBootstrap, OnApplicationShut
     this.job.start(this.config.attempts.sweepIntervalMs);
   }
 
-  onApplicationShutdown() {
+  /** Before the database closes (onApplicationShutdown): a sweep in flight still has its connection. */
+  beforeApplicationShutdown() {
     return this.job.stop();
   }
 

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge } from 'prom-client';
 import type { Statement } from '@xapi/xapi';
@@ -73,7 +79,7 @@ type Outcome = DeliveryOutcome;
  * written. At-least-once: a receiver de-duplicates on `webhook-id`.
  */
 @Injectable()
-export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WebhookDispatcher');
   // Each round writes the coalesced progress.updated events that are due, then delivers.
   private readonly job = new PeriodicJob(this.logger, 'delivering webhooks failed', async () => {
@@ -133,7 +139,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.job.start(this.config.events.pollIntervalMs);
   }
 
-  async onApplicationShutdown() {
+  /** Before the database closes (onApplicationShutdown): a round in flight still has its connection. */
+  async beforeApplicationShutdown() {
     await this.job.stop();
     await this.agent.close();
   }

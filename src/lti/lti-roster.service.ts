@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -50,7 +50,7 @@ const MAX_SUB_LENGTH = 255;
  * memberships of people linked to that platform are touched; members added here by hand stay.
  */
 @Injectable()
-export class LtiRosterService implements OnApplicationShutdown {
+export class LtiRosterService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('LtiRoster');
   /** Syncs started by launches, still running, by context (awaited at shutdown). */
   private readonly running = new Map<string, Promise<void>>();
@@ -97,7 +97,8 @@ export class LtiRosterService implements OnApplicationShutdown {
     this.running.set(key, run);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes (onApplicationShutdown): syncs in flight finish on their connections. */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.running.values()]);
   }
 

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/config';
@@ -27,7 +33,7 @@ export interface Purged {
  * Safe on any number of instances at once: each delete is idempotent.
  */
 @Injectable()
-export class HousekeepingService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HousekeepingService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Housekeeping');
   private readonly job = new PeriodicJob(this.logger, 'housekeeping failed', () => this.purgeExpired());
 
@@ -40,7 +46,8 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
     this.job.start(this.config.housekeeping.intervalMs);
   }
 
-  onApplicationShutdown() {
+  /** Before the database closes (onApplicationShutdown): a run in flight still has its connection. */
+  beforeApplicationShutdown() {
     return this.job.stop();
   }
 
