@@ -3,6 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { TokenService } from '../src/auth/token.service';
 import { createTestApp, type TestApp } from './support/app';
+import { registerPlatform } from './support/lti-tool';
 import { importModule, MODULE5_ANSWERS, MODULE5_MARKDOWN, MODULE5_SLUG } from './support/content';
 import { bearer, createUser, type TestUser } from './support/identity';
 import {
@@ -119,19 +120,7 @@ describe('LTI rosters by NRPS (e2e)', () => {
     platform.setRedirectUris(`${origin}/lti/launch`);
     admin = await createUser(t, ['admin']);
     await importModule(t, MODULE5_MARKDOWN, MODULE5_ANSWERS);
-    await request(t.server)
-      .post('/v1/lti/platforms')
-      .set(bearer(admin.token))
-      .send({
-        name: 'Test LMS',
-        issuer: platform.issuer,
-        clientId: platform.clientId,
-        deploymentIds: [platform.deploymentId],
-        authorizationUrl: platform.authorizeUrl,
-        tokenUrl: platform.tokenUrl,
-        jwksUrl: platform.jwksUrl,
-      })
-      .expect(201);
+    await registerPlatform(t, admin, platform);
 
     // Learners' launches: no sync (only an instructor's launch brings the roster in).
     for (const sub of ['nrps-old', 'nrps-paused']) {

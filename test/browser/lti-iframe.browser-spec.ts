@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { importModule, MODULE5_ANSWERS, MODULE5_MARKDOWN, MODULE5_SLUG } from '../support/content';
 import { bearer, type TestUser } from '../support/identity';
 import { LIS_ROLES, startTestPlatform, type TestLaunch, type TestPlatform } from '../support/lti-platform';
+import { registerPlatform } from '../support/lti-tool';
 import { checkAccessibility } from './support/accessibility';
 import { screenshot } from './support/artifacts';
 import { launchChromium, openPage } from './support/browser';
@@ -39,20 +40,7 @@ describe('LTI launch in an LMS iframe (browser)', () => {
     toolOrigin = server.baseUrl.replace('127.0.0.1', 'localhost');
     platform.setRedirectUris(`${toolOrigin}/lti/launch`);
     ({ admin } = await importModule(server, MODULE5_MARKDOWN, MODULE5_ANSWERS));
-    const registered = await request(server.server)
-      .post('/v1/lti/platforms')
-      .set(bearer(admin.token))
-      .send({
-        name: 'Test LMS',
-        issuer: platform.issuer,
-        clientId: platform.clientId,
-        deploymentIds: [platform.deploymentId],
-        authorizationUrl: platform.authorizeUrl,
-        tokenUrl: platform.tokenUrl,
-        jwksUrl: platform.jwksUrl,
-      })
-      .expect(201);
-    platformId = registered.body.id;
+    platformId = await registerPlatform(server, admin, platform);
   });
   afterAll(async () => {
     await browser?.close();

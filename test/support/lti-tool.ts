@@ -17,6 +17,15 @@ export async function registerTestPlatform(t: TestApp, admin: TestUser): Promise
   const origin = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
   const platform = await startTestPlatform({ toolJwksUrl: () => `${origin}/lti/jwks` });
   platform.setRedirectUris(`${origin}/lti/launch`);
+  return { origin, platform, platformId: await registerPlatform(t, admin, platform) };
+}
+
+/** Registers a running test platform with the tool, as an admin does (`POST /v1/lti/platforms`); its id. */
+export async function registerPlatform(
+  t: Pick<TestApp, 'server'>,
+  admin: TestUser,
+  platform: TestPlatform,
+): Promise<string> {
   const registered = await request(t.server)
     .post('/v1/lti/platforms')
     .set(bearer(admin.token))
@@ -30,7 +39,7 @@ export async function registerTestPlatform(t: TestApp, admin: TestUser): Promise
       jwksUrl: platform.jwksUrl,
     })
     .expect(201);
-  return { origin, platform, platformId: registered.body.id as string };
+  return registered.body.id as string;
 }
 
 /** The tool's login for a prepared launch: its redirect to the platform (with state and nonce). */
