@@ -5,7 +5,7 @@ import { Public } from '../auth/public.decorator';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.constants';
 import { type DynamicRegistrationQuery, DynamicRegistrationService } from './dynamic-registration.service';
-import { escapeHtml, ltiPage, refusalPage } from './lti-html';
+import { escapeHtml, ltiPage, refusalPage, sendLtiPage } from './lti-html';
 import { LtiRefusal } from './lti-refusal';
 import { toolUrls } from './tool-urls';
 
@@ -59,23 +59,7 @@ export class DynamicRegistrationController {
   private html(reply: FastifyReply, status: number, html: string, framedBy?: string) {
     const configured = this.config.http.frameAncestors;
     const ancestors = framedBy ? (configured === "'none'" ? framedBy : `${configured} ${framedBy}`) : configured;
-    const policy = [
-      "default-src 'none'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data:",
-      "form-action 'self'",
-      "base-uri 'none'",
-      `frame-ancestors ${ancestors}`,
-    ].join('; ');
-    return reply
-      .status(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('content-security-policy', policy)
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .removeHeader('x-frame-options')
-      .send(html);
+    return sendLtiPage(reply, status, html, { frameAncestors: ancestors });
   }
 }
 

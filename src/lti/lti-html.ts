@@ -1,3 +1,5 @@
+import type { FastifyReply } from 'fastify';
+
 /** HTML of the few pages the LTI routes answer themselves (refusals, the deep linking picker, auto-posts). */
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -92,4 +94,34 @@ export function storageGetPage(
       '<noscript><p>This tool needs JavaScript to sign you in from your course.</p></noscript>',
     '/assets/lti-storage.js',
   );
+}
+
+/**
+ * Sends one of these pages under its own strict policy: this origin's scripts and styles only, forms posted
+ * here (and to `postsTo`, a platform's return URL), framed by `frameAncestors` (FRAME_ANCESTORS, and a
+ * platform registering itself), never cached, no referrer.
+ */
+export function sendLtiPage(
+  reply: FastifyReply,
+  status: number,
+  html: string,
+  policy: { frameAncestors: string; postsTo?: string },
+) {
+  const directives = [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `form-action 'self'${policy.postsTo ? ` ${policy.postsTo}` : ''}`,
+    "base-uri 'none'",
+    `frame-ancestors ${policy.frameAncestors}`,
+  ].join('; ');
+  return reply
+    .status(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', directives)
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .removeHeader('x-frame-options')
+    .send(html);
 }

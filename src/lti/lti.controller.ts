@@ -7,7 +7,15 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.constants';
 import { JwksDto } from './dto/jwks.dto';
 import { LtiDeepLinkingService } from './lti-deep-linking.service';
-import { autoPostPage, escapeHtml, ltiPage, refusalPage, storageGetPage, storagePutPage } from './lti-html';
+import {
+  autoPostPage,
+  escapeHtml,
+  ltiPage,
+  refusalPage,
+  sendLtiPage,
+  storageGetPage,
+  storagePutPage,
+} from './lti-html';
 import { LtiKeysService } from './lti-keys.service';
 import { type LoginRequest, LtiLaunchService, STORAGE_BINDING_FIELD } from './lti-launch.service';
 import { LtiRefusal } from './lti-refusal';
@@ -161,22 +169,6 @@ export class LtiController {
   }
 
   private html(reply: FastifyReply, status: number, html: string, postsTo?: string) {
-    const policy = [
-      "default-src 'none'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data:",
-      `form-action 'self'${postsTo ? ` ${postsTo}` : ''}`,
-      "base-uri 'none'",
-      `frame-ancestors ${this.config.http.frameAncestors}`,
-    ].join('; ');
-    return reply
-      .status(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('content-security-policy', policy)
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .removeHeader('x-frame-options')
-      .send(html);
+    return sendLtiPage(reply, status, html, { frameAncestors: this.config.http.frameAncestors, postsTo });
   }
 }
