@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Caller } from '../auth/access.types';
@@ -16,14 +16,12 @@ import { CohortsService } from './cohorts.service';
 import type { CohortProgressDto, CohortProgressQueryDto } from './dto/report.dto';
 import type { Cohort } from './entities/cohort.entity';
 import {
-  activityRates,
   PROGRESS_CSV_COLUMNS,
-  progressRows,
+  progressReport,
   progressRowsStatement,
   type ReportScope,
   type RowRecord,
   toProgressRow,
-  progressSummary,
   toProgressCsvRecord,
 } from './reports/cohort-progress.report';
 import { csvStream, openCursor } from './reports/csv-stream';
@@ -38,10 +36,19 @@ function filterDigest(scope: ReportScope, query: CohortProgressQueryDto): string
   return createHash('sha256').update(JSON.stringify(read)).digest('base64url').slice(0, 16);
 }
 
+/** How long after a person's dashboard read its item analyses are prepared: while they read it, after its own requests. */
+const PREPARE_AFTER_MS = 2_000;
+/** A cohort's module prepared once in this long per instance: each preparation reads the stamp over the cohort. */
+const PREPARE_EVERY_MS = 30_000;
+
 @Injectable()
-export class CohortReportsService {
+export class CohortReportsService implements BeforeApplicationShutdown {
   /** Item analyses being computed, by cohort, quiz and stamp: instructors opening the page at once share one. */
   private readonly computing = new SingleFlight<ItemAggregate>();
+  /** When each cohort's module (`cohortId/moduleId`) was last prepared, by the clock. */
+  private readonly prepared = new Map<string, number>();
+  /** Preparations waiting for their moment or running: cancelled or awaited at shutdown. */
+  private readonly preparing = new Set<{ timer: NodeJS.Timeout; done?: Promise<void> }>();
   private readonly logger = new Logger('CohortReports');
 
   constructor(
@@ -52,7 +59,7 @@ export class CohortReportsService {
   ) {}
 
   /**
-   * One page of learners and the cohort's summary: four statements whatever the cohort's size, three at once.
+   * One page of learners and the cohort's summary: the report is one statement whatever the cohort's size.
    * Who may see the cohort is asked of the primary (a removed instructor is refused at once); the aggregates
    * are read where ReportReads says (the replica when it keeps up).
    */
@@ -60,18 +67,9 @@ export class CohortReportsService {
     const scope = await this.progressScope(caller, cohortId, query);
     const filter = filterDigest(scope, query);
     const offset = decodeOffsetCursor(query.cursor, filter);
-    const [rows, summary, activities] = await this.reads.read(({ manager }) => {
-      const counted = progressSummary(manager, scope);
-      return Promise.all([
-        progressRows(manager, scope, query, query.limit + 1, offset),
-        counted,
-        activityRates(
-          manager,
-          scope,
-          counted.then((s) => s.learners),
-        ),
-      ]);
-    });
+    const { rows, summary, activities } = await this.reads.read(({ manager }) =>
+      progressReport(manager, scope, query, query.limit + 1, offset),
+    );
     // A person on the dashboard goes on to its item analysis: have it kept by then (machine clients polling do not).
     if (caller.principal.kind === 'user' && !query.cursor) this.prepareItemAnalyses(scope.cohortId, scope.moduleId);
     return {
@@ -135,15 +133,41 @@ export class CohortReportsService {
   }
 
   /**
-   * In the background, the item analysis of each quiz of the module over the cohort (whose access the
-   * caller has passed), brought up to date if its inputs changed: nothing is sent anywhere.
+   * In the background, a moment after the read, the item analysis of each quiz of the module over the
+   * cohort (whose access the caller has passed), brought up to date if its inputs changed: nothing is
+   * sent anywhere. Once per cohort's module in PREPARE_EVERY_MS: a person going back and forth on the
+   * dashboard does not read the stamp each time (the item analysis itself always does).
    */
   private prepareItemAnalyses(cohortId: string, moduleId: string): void {
+    const key = `${cohortId}/${moduleId}`;
+    const now = this.clock.now().getTime();
+    const last = this.prepared.get(key);
+    if (last !== undefined && now - last < PREPARE_EVERY_MS) return;
+    this.prepared.set(key, now);
+    if (this.prepared.size > 10_000) {
+      for (const [other, at] of this.prepared) if (now - at >= PREPARE_EVERY_MS) this.prepared.delete(other);
+    }
     const prepare = async () => {
       const quizzes = await this.dataSource.getRepository(Quiz).find({ where: { moduleId } });
       for (const quiz of quizzes) await this.itemAggregate(cohortId, quiz.id, quiz.settings.gradingMethod);
     };
-    prepare().catch((error: unknown) => this.logger.warn(`Item analysis not prepared: ${String(error)}`));
+    const job: { timer: NodeJS.Timeout; done?: Promise<void> } = {
+      timer: setTimeout(() => {
+        job.done = prepare()
+          .catch((error: unknown) => this.logger.warn(`Item analysis not prepared: ${String(error)}`))
+          .finally(() => this.preparing.delete(job));
+      }, PREPARE_AFTER_MS),
+    };
+    job.timer.unref();
+    this.preparing.add(job);
+  }
+
+  /** Preparations not started are dropped; those running finish before the database closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const jobs = [...this.preparing];
+    for (const job of jobs) clearTimeout(job.timer);
+    await Promise.all(jobs.flatMap((job) => (job.done ? [job.done] : [])));
+    this.preparing.clear();
   }
 
   /** The aggregate and its stamp from one snapshot (at least as recent as the caller's stamp), then kept. */
