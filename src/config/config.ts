@@ -58,6 +58,17 @@ class EnvironmentVariables {
   @Max(120_000)
   DB_ACQUIRE_TIMEOUT_MS = 5_000;
 
+  /**
+   * How long a pooled connection may sit idle before it is closed. A new connection costs more than
+   * its opening: its first run of the cohort report took 90–160 ms against 36 ms on a connection
+   * that had run it (10,000 learners), so connections are kept through the pauses of a quiet day.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  DB_POOL_IDLE_MS = 300_000;
+
   /** PostgreSQL's statement_timeout for every connection; a statement past it is cancelled (503). */
   @Transform(toInt)
   @IsInt()
@@ -392,6 +403,7 @@ export interface AppConfig {
     dataDir: string;
     poolSize: number;
     acquireTimeoutMs: number;
+    poolIdleMs: number;
     statementTimeoutMs: number;
     connectTimeoutSeconds: number;
     namedStatements: boolean;
@@ -520,6 +532,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       dataDir: vars.DATA_DIR,
       poolSize: vars.DB_POOL_SIZE,
       acquireTimeoutMs: vars.DB_ACQUIRE_TIMEOUT_MS,
+      poolIdleMs: vars.DB_POOL_IDLE_MS,
       statementTimeoutMs: vars.DB_STATEMENT_TIMEOUT_MS,
       connectTimeoutSeconds: vars.DB_CONNECT_TIMEOUT_S,
       namedStatements: vars.DB_NAMED_STATEMENTS,

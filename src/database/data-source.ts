@@ -11,6 +11,8 @@ export interface DataSourceSettings {
   applicationName?: string;
   /** How long to wait for a pooled connection, or for a new one to open. */
   acquireTimeoutMs?: number;
+  /** Idle time after which a pooled connection is closed (pg's default: 10 s). */
+  poolIdleMs?: number;
   /** PostgreSQL's statement_timeout on every connection. */
   statementTimeoutMs?: number;
   /** The hot paths' fixed statements as named prepared statements (named-query.ts); default on. */
@@ -40,6 +42,8 @@ export function buildDataSourceOptions(settings: DataSourceSettings): DataSource
       max: settings.poolSize ?? 10,
       // Past this, a request that finds every connection busy (or the server away) fails: 503, not a hang.
       connectionTimeoutMillis: settings.acquireTimeoutMs ?? 5_000,
+      // A new connection starts cold (its first statements plan and run slower): keep them through pauses.
+      idleTimeoutMillis: settings.poolIdleMs ?? 300_000,
       // A statement that runs away must not hold a pooled connection forever.
       statement_timeout: settings.statementTimeoutMs ?? 30_000,
       keepAlive: true,

@@ -30,6 +30,7 @@ class MigrationRunner implements OnModuleInit {
             url: config.database.url,
             poolSize: config.database.poolSize,
             acquireTimeoutMs: config.database.acquireTimeoutMs,
+            poolIdleMs: config.database.poolIdleMs,
             statementTimeoutMs: config.database.statementTimeoutMs,
             namedStatements: config.database.namedStatements,
           }),

@@ -62,6 +62,7 @@ export class ReportReads implements OnModuleInit, OnApplicationShutdown {
       applicationName: 'assessment-api-reports',
       // A replica that does not answer soon is passed over: the primary is there.
       acquireTimeoutMs: Math.min(config.database.acquireTimeoutMs, 2_000),
+      poolIdleMs: config.database.poolIdleMs,
       statementTimeoutMs: config.database.statementTimeoutMs,
       namedStatements: config.database.namedStatements,
     });
