@@ -9,6 +9,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY seeds ./seeds
+COPY web ./web
 RUN npm run build
 
 # --- runtime dependencies only --------------------------------------------------
@@ -25,6 +26,8 @@ COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node seeds ./seeds
+# The pages' shell, stylesheet and LTI scripts, served as they are (the bundled client is in dist/web).
+COPY --chown=node:node web/static ./web/static
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import e2eGlobalSetup from '../../support/global-setup';
 import { EMBEDDED_TEMPLATE_ENV } from '../../support/test-env';
@@ -13,13 +13,8 @@ const ROOT = join(__dirname, '..', '..', '..');
  */
 export default async function browserGlobalSetup() {
   rmSync(ARTIFACTS_DIR, { recursive: true, force: true });
-  if (existsSync(join(ROOT, 'web', 'tsconfig.json'))) {
-    // As `npm run build:web` does: the build's own config leaves the client's unit specs out of dist/web.
-    const build = existsSync(join(ROOT, 'web', 'tsconfig.build.json'))
-      ? 'web/tsconfig.build.json'
-      : 'web/tsconfig.json';
-    execFileSync('npx', ['tsc', '-p', build], { cwd: ROOT, stdio: 'inherit' });
-  }
+  // As `npm run build:web` does: the client bundled into dist/web/app.js.
+  execFileSync(process.execPath, [join(ROOT, 'web', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   // In a run of every project the e2e setup has already made the embedded template; one is enough.
   if (!process.env.DATABASE_URL && process.env[EMBEDDED_TEMPLATE_ENV]) return;
   await e2eGlobalSetup();
