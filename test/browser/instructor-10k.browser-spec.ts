@@ -14,6 +14,17 @@ import { type BrowserServer, startServer } from './support/server';
 const LEARNERS = 10_000;
 /** First renders are recorded (test-artifacts/timings.json), not asserted: the budget is 300 ms. */
 const VISITS = 3;
+
+/**
+ * Each page is opened once more first, recorded apart as `<name>-first-since-start`: the server has
+ * just started, and the connections that first visit opens are new; a new connection's first run of
+ * a report over the 10,000 takes two to four times as long as its later runs (README: DB_POOL_IDLE_MS).
+ * The VISITS after it are what a person meets on a server in use.
+ */
+async function visits(page: Page, path: string, name: string) {
+  await visit(page, path, `${name}-first-since-start`);
+  for (let i = 0; i < VISITS; i++) await visit(page, path, name);
+}
 jest.setTimeout(120_000);
 
 /**
@@ -72,13 +83,22 @@ describe('the instructor’s pages on a cohort of 10,000 learners (browser)', ()
     process.stdout.write(`seeded ${LEARNERS} learners in ${seeded.seconds.toFixed(1)} s\n`);
   });
 
-  it('renders the dashboard of the 10,000, one page of the table at a time', async () => {
+  it('renders the instructor’s cohorts and, through its link, the dashboard of the 10,000, one page at a time', async () => {
+    await visits(page, '/teach', 'instructor-cohorts-10k');
+    // As a person goes there: the cohort's link, which names the module (the report is asked for at once).
+    const dashboard = await page
+      .locator(`a[href^="/teach/cohorts/${seeded.cohortId}?module="]`)
+      .first()
+      .getAttribute('href');
+    expect(dashboard).toContain(`module=${slug}`);
     const asked: URL[] = [];
     page.on('request', (r) => {
       const url = new URL(r.url());
       if (url.pathname.endsWith('/progress')) asked.push(url);
     });
-    for (let i = 0; i < VISITS; i++) await visit(page, `/teach/cohorts/${seeded.cohortId}`, 'instructor-dashboard-10k');
+    await visits(page, dashboard!, 'instructor-dashboard-10k');
+    // The address typed without the module: the cohort is asked first (one more round trip), recorded apart.
+    await visit(page, `/teach/cohorts/${seeded.cohortId}`, 'instructor-dashboard-10k-unnamed-module');
     const legend = await page.locator('ul.teach-legend').innerText();
     expect(legend).toContain(`Not started: ${seeded.statuses.not_started} `);
     expect(await page.locator('table.teach-learners tbody tr').count()).toBe(25);
@@ -90,12 +110,11 @@ describe('the instructor’s pages on a cohort of 10,000 learners (browser)', ()
   it('renders a learner’s page and the item analysis of the 10,000', async () => {
     const first = page.locator('table.teach-learners tbody th a').first();
     const learnerPath = new URL((await first.getAttribute('href'))!, server.baseUrl);
-    for (let i = 0; i < VISITS; i++)
-      await visit(page, `${learnerPath.pathname}${learnerPath.search}`, 'instructor-learner-10k');
+    await visits(page, `${learnerPath.pathname}${learnerPath.search}`, 'instructor-learner-10k');
     await checkAccessibility(page, 'instructor-learner-10k');
 
     const items = `/teach/cohorts/${seeded.cohortId}/quizzes/${quizId}/items?module=${slug}`;
-    for (let i = 0; i < VISITS; i++) await visit(page, items, 'instructor-item-analysis-10k');
+    await visits(page, items, 'instructor-item-analysis-10k');
     expect(await page.locator('table.teach-items tbody tr').count()).toBeGreaterThan(6);
     await checkAccessibility(page, 'instructor-item-analysis-10k');
     await screenshot(page, 'instructor-item-analysis-10k');
