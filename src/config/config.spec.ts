@@ -70,6 +70,26 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('delivers in a worker thread with a server database outside tests, inline otherwise or when told', () => {
+    const server = { DATABASE_URL: 'postgres://app@db/assessment' };
+    expect(loadConfig(server).events.delivery).toBe('thread');
+    expect(
+      loadConfig({ ...server, NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40), WEBHOOK_SECRET_KEY: 'k'.repeat(40) })
+        .events.delivery,
+    ).toBe('thread');
+    expect(loadConfig({}).events.delivery).toBe('inline');
+    expect(loadConfig({ ...server, NODE_ENV: 'test' }).events.delivery).toBe('inline');
+    expect(loadConfig({ ...server, WEBHOOK_DELIVERY: 'inline' }).events.delivery).toBe('inline');
+    expect(loadConfig({ NODE_ENV: 'test', WEBHOOK_DELIVERY: 'thread' }).events.delivery).toBe('thread');
+    expect(problemsOf({ WEBHOOK_DELIVERY: 'process' })).toHaveLength(1);
+  });
+
+  it('keeps pooled connections 5 minutes idle unless DB_POOL_IDLE_MS says otherwise', () => {
+    expect(loadConfig({}).database.poolIdleMs).toBe(300_000);
+    expect(loadConfig({ DB_POOL_IDLE_MS: '30000' }).database.poolIdleMs).toBe(30_000);
+    expect(problemsOf({ DB_POOL_IDLE_MS: '10' })).toHaveLength(1);
+  });
+
   it('names every bad variable at once', () => {
     const problems = problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
     expect(problems.join('\n')).toMatch(/PORT/);

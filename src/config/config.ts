@@ -295,6 +295,15 @@ class EnvironmentVariables {
   @Max(60_000)
   WEBHOOK_TIMEOUT_MS = 10_000;
 
+  /**
+   * Where an instance delivers: `thread`, in a worker thread of its own (off the event loop that
+   * answers requests; the default with DATABASE_URL outside tests), or `inline`, on the request
+   * thread (the embedded database, which takes one connection, and the tests).
+   */
+  @IsOptional()
+  @IsIn(['thread', 'inline'])
+  WEBHOOK_DELIVERY?: 'thread' | 'inline';
+
   /** Events (and their deliveries) older than this are deleted by housekeeping. */
   @Transform(toInt)
   @IsInt()
@@ -441,6 +450,8 @@ export interface AppConfig {
     /** Undefined means: the key kept in the data folder, resolved at start (src/auth/local-secret.ts). */
     secretKey?: string;
     pollIntervalMs: number;
+    /** Delivery in a worker thread of the instance, or on the request thread (WEBHOOK_DELIVERY). */
+    delivery: 'thread' | 'inline';
     timeoutMs: number;
     retentionDays: number;
   };
@@ -572,6 +583,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     events: {
       secretKey: vars.WEBHOOK_SECRET_KEY,
       pollIntervalMs: vars.WEBHOOK_POLL_INTERVAL_MS,
+      delivery: vars.WEBHOOK_DELIVERY ?? (vars.DATABASE_URL && vars.NODE_ENV !== 'test' ? 'thread' : 'inline'),
       timeoutMs: vars.WEBHOOK_TIMEOUT_MS,
       retentionDays: vars.EVENT_RETENTION_DAYS,
     },

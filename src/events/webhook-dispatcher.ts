@@ -6,6 +6,8 @@ import {
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { Counter, Gauge } from 'prom-client';
 import type { Statement } from '@xapi/xapi';
 import { Webhook } from 'standardwebhooks';
@@ -18,6 +20,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.constants';
 import { MetricsService } from '../metrics/metrics.service';
 import { DeliveryDestinations, type DeliveryOutcome } from './delivery-destinations';
+import { deliveryThreadScript, type ThreadData, threadConfig, type ThreadMessage, toParent } from './delivery-thread';
 import { ProgressUpdates } from './progress-updates';
 import type { EndpointKind } from './webhook-endpoint.entity';
 import { SecretBox } from './webhook-secrets';
@@ -93,6 +96,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
    * the addresses checked when they are opened (no DNS rebinding).
    */
   private readonly agent: Agent;
+  /** The delivery thread, with WEBHOOK_DELIVERY=thread (src/events/delivery-thread.ts). */
+  private thread?: Worker;
+  private restart?: NodeJS.Timeout;
+  private stopping = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -136,11 +143,51 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   onApplicationBootstrap() {
+    if (this.config.events.pollIntervalMs > 0 && this.config.events.delivery === 'thread') {
+      const script = deliveryThreadScript();
+      if (!script) {
+        throw new Error(
+          'WEBHOOK_DELIVERY=thread needs the compiled app (npm run build); WEBHOOK_DELIVERY=inline delivers on the request thread',
+        );
+      }
+      this.startThread(script);
+      return;
+    }
     this.job.start(this.config.events.pollIntervalMs);
   }
 
-  /** Before the database closes (onApplicationShutdown): a round in flight still has its connection. */
+  /** Delivery in a worker thread; started again 5 s after it stops unless the instance is stopping. */
+  private startThread(script: string) {
+    const data: ThreadData = { deliveryThread: true, config: threadConfig(this.config) };
+    const thread = new Worker(script, { workerData: data });
+    thread.on('message', (message: ThreadMessage) => {
+      if ('outcome' in message) this.outcomes.inc({ outcome: message.outcome });
+    });
+    thread.on('error', (error) => this.logger.error({ err: error }, 'the delivery thread failed'));
+    thread.on('exit', (code) => {
+      if (this.thread === thread) this.thread = undefined;
+      if (this.stopping) return;
+      this.logger.error({ code }, 'the delivery thread stopped; another starts in 5 s');
+      this.restart = setTimeout(() => this.startThread(script), 5_000);
+    });
+    this.thread = thread;
+  }
+
+  /**
+   * Before the database closes (onApplicationShutdown): a round in flight still has its connection. The
+   * delivery thread is asked to stop and given the shutdown timeout to finish its round.
+   */
   async beforeApplicationShutdown() {
+    this.stopping = true;
+    clearTimeout(this.restart);
+    const thread = this.thread;
+    if (thread) {
+      const exited = once(thread, 'exit');
+      thread.postMessage({ stop: true });
+      const kill = setTimeout(() => void thread.terminate(), this.config.http.shutdownTimeoutMs);
+      await exited;
+      clearTimeout(kill);
+    }
     await this.job.stop();
     await this.agent.close();
   }
@@ -354,10 +401,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return { kind: 'final', status, excerpt };
   }
 
+  /** Counted here, and in the parent's metrics when this runs in the delivery thread. */
+  private count(outcome: 'delivered' | 'retry' | 'failed') {
+    this.outcomes.inc({ outcome });
+    toParent({ outcome });
+  }
+
   private async record(delivery: Claimed, outcome: Outcome, delivered: CoalescingWriter<DeliveredRow>): Promise<void> {
     const excerpt = outcome.excerpt.slice(0, RESPONSE_EXCERPT_BYTES);
     if (outcome.kind === 'delivered') {
-      this.outcomes.inc({ outcome: 'delivered' });
+      this.count('delivered');
       await delivered.write({
         id: delivery.id,
         endpoint_id: delivery.endpoint_id,
@@ -372,7 +425,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       outcome.kind === 'retry' && delay !== undefined
         ? Math.max(delay * (0.8 + Math.random() * 0.4), outcome.retryAfterSeconds ?? 0)
         : null;
-    this.outcomes.inc({ outcome: waitSeconds === null ? 'failed' : 'retry' });
+    this.count(waitSeconds === null ? 'failed' : 'retry');
     await this.dataSource.transaction(async (manager) => {
       await manager.query(
         `UPDATE webhook_deliveries

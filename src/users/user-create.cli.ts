@@ -34,7 +34,9 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const loaded = { ...loadConfig(), demoUsers: false };
+  const config = loadConfig();
+  // No delivery thread for a command's few seconds: the instances deliver what it emits.
+  const loaded = { ...config, demoUsers: false, events: { ...config.events, delivery: 'inline' as const } };
   let runtime: Runtime;
   try {
     runtime = await openRuntime(loaded, 'npm run user:create');

@@ -15,7 +15,12 @@ export async function withImporter<T>(
   work: (importer: ModuleImportService) => Promise<T>,
 ): Promise<T> {
   // Demo users and the first-start seeding belong to `npm start`, not to these scripts.
-  const runtime = await openRuntime({ ...loadConfig(), demoUsers: false }, command);
+  // No delivery thread for a command's few seconds either: the instances deliver what it emits.
+  const config = loadConfig();
+  const runtime = await openRuntime(
+    { ...config, demoUsers: false, events: { ...config.events, delivery: 'inline' } },
+    command,
+  );
   try {
     const app = await NestFactory.createApplicationContext(AppModule.forRoot(runtime.config), { logger: ['error'] });
     try {
