@@ -18,6 +18,7 @@ import { LtiTool1796675990583 } from './1796675990583-LtiTool';
 import { LtiScorePassback1796676616591 } from './1796676616591-LtiScorePassback';
 import { ItemAnalysisCache1796685850927 } from './1796685850927-ItemAnalysisCache';
 import { LtiClientStorage1796685886702 } from './1796685886702-LtiClientStorage';
+import { DeliveryFillfactor1796698000000 } from './1796698000000-DeliveryFillfactor';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -39,4 +40,5 @@ export const migrations: Function[] = [
   LtiScorePassback1796676616591,
   ItemAnalysisCache1796685850927,
   LtiClientStorage1796685886702,
+  DeliveryFillfactor1796698000000,
 ];
