@@ -19,6 +19,7 @@ import { LtiScorePassback1796676616591 } from './1796676616591-LtiScorePassback'
 import { ItemAnalysisCache1796685850927 } from './1796685850927-ItemAnalysisCache';
 import { LtiClientStorage1796685886702 } from './1796685886702-LtiClientStorage';
 import { DeliveryFillfactor1796698000000 } from './1796698000000-DeliveryFillfactor';
+import { DeliveryClaimInEventOrder1796700016022 } from './1796700016022-DeliveryClaimInEventOrder';
 
 export const migrations: Function[] = [
   CreateIdentityAndAudit1795707471665,
@@ -41,4 +42,5 @@ export const migrations: Function[] = [
   ItemAnalysisCache1796685850927,
   LtiClientStorage1796685886702,
   DeliveryFillfactor1796698000000,
+  DeliveryClaimInEventOrder1796700016022,
 ];
