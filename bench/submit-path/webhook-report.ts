@@ -78,7 +78,7 @@ export function webhookTables(phase: WebhookPhase): string {
         [
           index + 1,
           `${d.queued} / ${d.queuedTimed}`,
-          `${d.received} / ${d.receivedTimed}`,
+          `${d.received} / ${d.receivedTimed}${d.earlier ? ` (${d.earlier} of events from before the run)` : ''}`,
           d.duplicates,
           d.signatureFailures,
           `${d.failed} / ${d.pending}`,
@@ -117,7 +117,7 @@ export function webhookVerdicts(phase: WebhookPhase): Verdict[] {
   const ratio = webhookRatio(phase);
   const withRuns = phase.runs.filter((run) => run.deliveries);
   const lagP99 = Math.max(...withRuns.map((run) => run.deliveries!.lag.p99));
-  const lost = withRuns.reduce((sum, run) => sum + run.deliveries!.queued - run.deliveries!.received, 0);
+  const lost = withRuns.reduce((sum, run) => sum + run.deliveries!.missing, 0);
   const failures = withRuns.reduce((sum, run) => sum + run.deliveries!.signatureFailures + run.deliveries!.failed, 0);
   return [
     {

@@ -55,6 +55,13 @@ export interface DeliveryFigures {
   /** Distinct events the receiver got during the run, and for events of the timed part. */
   received: number;
   receivedTimed: number;
+  /** Queued deliveries whose event the receiver never got (by id, not by count). */
+  missing: number;
+  /**
+   * Events received during the run that were not among its queued ones: written by transactions that took
+   * their seq before the run's start was read and committed after it (counted apart, not as missing's offset).
+   */
+  earlier: number;
   /** Deliveries of an event already received (at-least-once allows them). */
   duplicates: number;
   signatureFailures: number;
@@ -354,6 +361,10 @@ export async function measureWebhooks(options: {
             GROUP BY e.type ORDER BY min(e.seq)`,
           [endpoint.id, seqBefore, submit.startedAtMs, submit.endedAtMs],
         );
+        const { rows: queuedRows } = await db.query<{ id: string }>(
+          `SELECT d.event_id AS id FROM webhook_deliveries d WHERE d.endpoint_id = $1 AND d.event_seq > $2::bigint`,
+          [endpoint.id, seqBefore],
+        );
         const first = new Map<string, Received>();
         let duplicates = 0;
         for (const delivery of got.deliveries) {
@@ -368,6 +379,8 @@ export async function measureWebhooks(options: {
           queuedTimed: counts.queued_timed,
           received: first.size,
           receivedTimed: timed.length,
+          missing: queuedRows.filter((row) => !first.has(row.id)).length,
+          earlier: first.size - queuedRows.filter((row) => first.has(row.id)).length,
           duplicates,
           signatureFailures: got.signatureFailures,
           failed: counts.failed,
