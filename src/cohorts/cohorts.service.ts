@@ -1,4 +1,4 @@
-import { round4 } from '../common/round';
+import { rate, round4 } from '../common/round';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -450,8 +450,8 @@ export class CohortsService {
         moduleId: row.module_id,
         slug: row.slug,
         completed: row.completed,
-        completionRate: learners ? round4(row.completed / learners) : 0,
-        passRate: learners ? round4(row.passed / learners) : 0,
+        completionRate: rate(row.completed, learners),
+        passRate: rate(row.passed, learners),
         meanScore: row.mean_score === null ? null : round4(Number(row.mean_score)),
       });
     }

@@ -1,5 +1,5 @@
 import { REPORTED_MEMBERS } from './reported-members';
-import { round4 } from '../../common/round';
+import { rate, round4 } from '../../common/round';
 import type { EntityManager } from 'typeorm';
 import type {
   ActivityRateDto,
@@ -213,8 +213,8 @@ export async function progressReport(
         failed: row.failed,
         stuck: row.stuck,
       },
-      completionRate: learners ? round4(row.completed / learners) : 0,
-      passRate: learners ? round4(row.passed / learners) : 0,
+      completionRate: rate(row.completed, learners),
+      passRate: rate(row.passed, learners),
       meanScore: row.mean === null ? null : round4(Number(row.mean)),
       medianScore: row.median === null ? null : round4(Number(row.median)),
       histogram: row.histogram,
@@ -224,7 +224,7 @@ export async function progressReport(
       number: activity.number,
       title: activity.title,
       completed: activity.completed,
-      rate: learners ? round4(activity.completed / learners) : 0,
+      rate: rate(activity.completed, learners),
     })),
   };
 }
