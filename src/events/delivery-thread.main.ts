@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { AppModule } from '../app.module';
 import { createLogger, PinoLoggerService } from '../common/logging/logger';
-import { type ThreadData, toParent } from './delivery-thread';
+import type { ThreadData } from './delivery-thread';
 
 /** The delivery thread's script (see delivery-thread.ts): the application's modules without HTTP. */
 async function runThread(data: ThreadData): Promise<void> {
@@ -18,7 +18,6 @@ async function runThread(data: ThreadData): Promise<void> {
       .catch((error: unknown) => logger.error({ err: error }, 'the delivery thread did not close cleanly'))
       .finally(() => parentPort?.close());
   });
-  toParent({ ready: true });
 }
 
 if (!isMainThread && (workerData as Partial<ThreadData> | undefined)?.deliveryThread) {

@@ -15,10 +15,10 @@ import type { AppConfig } from '../config/config';
  * The thread runs the application's modules without HTTP (as the CLIs do), on
  * a small pool of its own; its other background jobs are off (the request
  * thread runs them). Messages to the parent: `{ outcome }` per delivery try
- * (the parent's metrics count them) and `{ ready: true }`; from the parent:
+ * (the parent's metrics count them); from the parent:
  * `{ stop: true }`, upon which a round in flight finishes and the thread exits.
  */
-export type ThreadMessage = { ready: true } | { outcome: 'delivered' | 'retry' | 'failed' };
+export type ThreadMessage = { outcome: 'delivered' | 'retry' | 'failed' };
 export interface ThreadData {
   deliveryThread: true;
   config: AppConfig;

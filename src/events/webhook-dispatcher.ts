@@ -161,7 +161,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const data: ThreadData = { deliveryThread: true, config: threadConfig(this.config) };
     const thread = new Worker(script, { workerData: data });
     thread.on('message', (message: ThreadMessage) => {
-      if ('outcome' in message) this.outcomes.inc({ outcome: message.outcome });
+      this.outcomes.inc({ outcome: message.outcome });
     });
     thread.on('error', (error) => this.logger.error({ err: error }, 'the delivery thread failed'));
     thread.on('exit', (code) => {
